@@ -1,0 +1,27 @@
+# One image for the API, the worker and the CLI. Build stage compiles the workspace; the runtime stage keeps
+# only production dependencies (pnpm deploy would split packages; one pruned workspace keeps them together).
+FROM node:20-bookworm-slim AS build
+RUN npm install --global pnpm@10
+WORKDIR /app
+COPY pnpm-lock.yaml pnpm-workspace.yaml package.json tsconfig.base.json ./
+COPY packages/server/package.json packages/server/
+COPY packages/worker/package.json packages/worker/
+COPY packages/sdk/package.json packages/sdk/
+RUN pnpm install --frozen-lockfile
+COPY packages packages
+RUN pnpm build && pnpm prune --prod --config.ignore-scripts=false
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/package.json /app/pnpm-workspace.yaml ./
+COPY --from=build /app/node_modules node_modules
+COPY --from=build /app/packages/server/package.json packages/server/
+COPY --from=build /app/packages/server/dist packages/server/dist
+COPY --from=build /app/packages/server/node_modules packages/server/node_modules
+COPY --from=build /app/packages/worker/package.json packages/worker/
+COPY --from=build /app/packages/worker/dist packages/worker/dist
+COPY --from=build /app/packages/worker/node_modules packages/worker/node_modules
+USER node
+EXPOSE 8000
+CMD ["node", "packages/server/dist/main.js"]

@@ -1,0 +1,138 @@
+// buildApp: a ready Fastify instance with tRPC at /trpc, REST at /api, health endpoints, security headers and
+// CORS. No listening here (main.ts does that), so tests build it in-process.
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Sequelize } from 'sequelize';
+import type { Config } from './config';
+import { pingDatabase } from './db/database';
+import { AppError, frameworkErrorMessage } from './errors';
+import { responseMetaFor } from './http/response-meta';
+import { restPlugin } from './http/rest';
+import { appRouter, type AppRouter } from './router';
+import type { Services } from './services';
+import { contextFactory, type AuthAttemptLimiter } from './trpc/context';
+
+export interface AppDeps {
+  config: Config;
+  services: Services;
+  sequelize: Sequelize;
+}
+
+export interface AppOptions {
+  /** Replaces the pino logger settings (tests pass a stream to capture logs). */
+  logger?: FastifyServerOptions['logger'];
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+function loggerOptions(config: Config): FastifyServerOptions['logger'] {
+  return {
+    level: config.logLevel,
+    // Credentials never reach the logs: request bodies are not logged, and these headers are masked.
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
+    ...(config.env === 'development'
+      ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } }
+      : {}),
+  };
+}
+
+export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const { config, services, sequelize } = deps;
+  const app = Fastify({
+    logger: opts.logger ?? loggerOptions(config),
+    bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs,
+    trustProxy: config.env === 'production' ? 'loopback,uniquelocal' : false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { maxParamLength: 200 },
+  });
+
+  // An empty JSON body is an empty object (DRF accepted `POST .../cancel/` with no body); everything else goes
+  // through Fastify's parser, which rejects __proto__/constructor keys.
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, {});
+    return defaultJson(req, body as string, done);
+  });
+
+  await app.register(helmet, {
+    // The docs page loads its own scripts and styles from this origin only.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+      },
+    },
+  });
+  await app.register(cors, {
+    origin: config.corsOrigins === '*' ? true : [...config.corsOrigins],
+    credentials: false,
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'trpc-accept'],
+    exposedHeaders: ['Retry-After', 'X-Request-Id'],
+  });
+  await app.register(rateLimit, { global: false });
+  const checkAttempt = app.createRateLimit({
+    max: config.loginIpMaxPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (req) => `auth:${req.ip}`,
+  });
+  const limiter: AuthAttemptLimiter = async (req) => {
+    const verdict = await checkAttempt(req);
+    if (!verdict.isAllowed && verdict.isExceeded) {
+      const retryAfter = Math.max(verdict.ttlInSeconds, 1);
+      throw new AppError('TOO_MANY_REQUESTS', `Request was throttled. Expected available in ${retryAfter} seconds.`, {
+        retryAfter,
+      });
+    }
+  };
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'unhandled error');
+    const message =
+      error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+        ? `JSON parse error - ${error.message}`
+        : frameworkErrorMessage(status, error.message);
+    if (request.url.startsWith('/trpc')) {
+      return reply.status(status).send({ error: { message, code: -32600, data: { httpStatus: status } } });
+    }
+    return reply.status(status).send({ detail: message });
+  });
+  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ detail: 'Not found.' }));
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const ok = await pingDatabase(sequelize);
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable', database: ok ? 'up' : 'down' });
+  });
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: contextFactory(services, 'trpc', limiter),
+      responseMeta: responseMetaFor(appRouter, { successStatus: false }),
+      onError: ({ error, req }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') req.log.error({ err: error.cause ?? error }, 'unhandled error');
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  });
+
+  await app.register(restPlugin, { prefix: '/api', services, limiter, bodyLimit: config.bodyLimitBytes });
+  return app;
+}

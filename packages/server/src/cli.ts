@@ -1,0 +1,122 @@
+// `pnpm holdfast <command>`: operator tasks through the same services the API uses.
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config';
+import { AppError } from './errors';
+import { startRuntime, type Runtime } from './runtime';
+
+const USAGE = `Usage: holdfast <command> [options]
+
+Commands:
+  migrate                                   apply pending database migrations
+  createsuperuser [--username U] [--email E] [--password P]
+                                            create an admin account (prompts for what is missing)
+  changepassword --username U [--password P]
+                                            set a user's password (prompts when --password is absent)
+  expire-holds                              mark every overdue hold EXPIRED now and print how many
+`;
+
+const log = { info: (m: string) => console.error(m), warn: (m: string) => console.error(`WARNING: ${m}`) };
+
+async function prompt(question: string, { secret = false } = {}): Promise<string> {
+  if (!process.stdin.isTTY) throw new CliError(`missing ${question.replace(/:\s*$/, '')} (no terminal to ask in)`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  if (secret) {
+    // Echo nothing while the password is typed.
+    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => undefined;
+    process.stderr.write(question);
+  }
+  try {
+    const answer = await rl.question(secret ? '' : question);
+    if (secret) process.stderr.write('\n');
+    return answer.trim();
+  } finally {
+    rl.close();
+  }
+}
+
+class CliError extends Error {}
+
+async function askPassword(given: string | undefined): Promise<string> {
+  if (given) return given;
+  const first = await prompt('Password: ', { secret: true });
+  const again = await prompt('Password (again): ', { secret: true });
+  if (first !== again) throw new CliError("passwords didn't match");
+  return first;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof AppError) {
+    if (err.fields) {
+      return Object.entries(err.fields)
+        .map(([field, messages]) => `${field}: ${messages.join(' ')}`)
+        .join('\n');
+    }
+    return err.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>, migrate = true): Promise<T> {
+  const rt = await startRuntime(loadConfig(), { log, migrate });
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      username: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (!command || values.help || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  switch (command) {
+    case 'migrate':
+      await withRuntime(async () => undefined);
+      console.log('Database is up to date.');
+      return 0;
+    case 'createsuperuser': {
+      const username = values.username ?? (await prompt('Username: '));
+      const email = values.email ?? (await prompt('Email address: '));
+      const password = await askPassword(values.password);
+      await withRuntime((rt) => rt.services.auth.createUser({ username, email, password, isSuperuser: true }));
+      console.log(`Superuser "${username}" created.`);
+      return 0;
+    }
+    case 'changepassword': {
+      const username = values.username ?? (await prompt('Username: '));
+      const password = await askPassword(values.password);
+      await withRuntime((rt) => rt.services.auth.setPassword(username, password));
+      console.log(`Password changed for "${username}"; their refresh tokens were revoked.`);
+      return 0;
+    }
+    case 'expire-holds': {
+      const result = await withRuntime((rt) => rt.services.reservations.expireOverdueHolds());
+      console.log(`Expired ${result.expired} holds on ${result.events} events.`);
+      return 0;
+    }
+    default:
+      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof ConfigError ? err.message : `Error: ${describe(err)}`);
+    process.exit(1);
+  },
+);

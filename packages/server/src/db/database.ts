@@ -1,0 +1,51 @@
+// The Sequelize instance: PostgreSQL pool, models, and the per-connection timeouts that keep lock waits and slow
+// statements bounded (a request waits at most lock_timeout for an event row, then answers 503 BUSY).
+import 'reflect-metadata';
+import type { Sequelize as BaseSequelize } from 'sequelize';
+import { Sequelize } from 'sequelize-typescript';
+import { models } from './models';
+
+export interface DatabaseOptions {
+  url: string;
+  poolMax: number;
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  /** Sequelize's query logger; off by default. */
+  logging?: (sql: string) => void;
+}
+
+export function createSequelize(opts: DatabaseOptions): Sequelize {
+  return new Sequelize(opts.url, {
+    dialect: 'postgres',
+    models,
+    logging: opts.logging ?? false,
+    benchmark: false,
+    // Keep timestamps in UTC on the wire; the database clock is the only clock that decides expiry.
+    timezone: '+00:00',
+    pool: { max: opts.poolMax, min: 0, idle: 10_000, acquire: 15_000, evict: 5_000 },
+    dialectOptions: {
+      application_name: 'holdfast',
+      lock_timeout: opts.lockTimeoutMs,
+      statement_timeout: opts.statementTimeoutMs,
+      idle_in_transaction_session_timeout: Math.max(opts.statementTimeoutMs * 2, 10_000),
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+    },
+    define: { underscored: true, timestamps: true, createdAt: 'created_at', updatedAt: 'updated_at' },
+  });
+}
+
+/** True when a trivial query succeeds within timeoutMs. */
+export async function pingDatabase(sequelize: BaseSequelize, timeoutMs = 2_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([sequelize.query('SELECT 1').then(() => true as const), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,53 @@
+// REST at /api through trpc-to-openapi, with the old DRF paths. The adapter builds error bodies of its own
+// ({...formatterShape, message, code, issues}); the onSend hook below swaps in the body API.md prescribes, which
+// the error formatter already computed (data.rest). That is the only place REST error bodies are shaped.
+import type { TRPCError } from '@trpc/server';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi';
+import { appRouter } from '../router';
+import type { AuthAttemptLimiter } from '../trpc/context';
+import { contextFactory } from '../trpc/context';
+import type { Services } from '../services';
+import { responseMetaFor } from './response-meta';
+
+interface RestOptions {
+  services: Services;
+  limiter: AuthAttemptLimiter;
+  bodyLimit: number;
+}
+
+export async function restPlugin(api: FastifyInstance, opts: RestOptions): Promise<void> {
+  // DRF accepted a POST without a body (e.g. cancel); the adapter insists on a JSON content type.
+  api.addHook('preHandler', async (request: FastifyRequest) => {
+    if (
+      (request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH') &&
+      !request.headers['content-type']
+    ) {
+      request.headers['content-type'] = 'application/json';
+    }
+  });
+
+  api.addHook('onSend', async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (reply.statusCode < 400 || typeof payload !== 'string') return payload;
+    try {
+      const body = JSON.parse(payload) as { data?: { rest?: unknown } };
+      if (body.data && 'rest' in body.data) return JSON.stringify(body.data.rest);
+    } catch {
+      // Not JSON from the adapter: leave it.
+    }
+    return payload;
+  });
+
+  await api.register(fastifyTRPCOpenApiPlugin, {
+    basePath: '/',
+    router: appRouter,
+    createContext: contextFactory(opts.services, 'rest', opts.limiter),
+    responseMeta: responseMetaFor(appRouter, { successStatus: true }),
+    maxBodySize: opts.bodyLimit,
+    onError: ({ error, req }: { error: TRPCError; req: unknown }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') {
+        (req as FastifyRequest).log.error({ err: error.cause ?? error }, 'unhandled error');
+      }
+    },
+  });
+}

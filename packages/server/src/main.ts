@@ -1,0 +1,25 @@
+// The API process alone (the compose `api` service): config, runtime, listen, graceful shutdown.
+import { ConfigError, loadConfig } from './config';
+import { startRuntime } from './runtime';
+import { onShutdownSignal, serveApi } from './serve';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const runtime = await startRuntime(config, {
+    log: {
+      info: (m: string) => console.log(`[holdfast] ${m}`),
+      warn: (m: string) => console.warn(`[holdfast] WARNING: ${m}`),
+    },
+  });
+  const api = await serveApi(runtime);
+  onShutdownSignal(async (signal) => {
+    api.app.log.info(`${signal} received: draining requests and shutting down`);
+    await api.close();
+    await runtime.close();
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,295 @@
+// The two-phase reservation. Every state change runs in one transaction that first locks the event row
+// (hold-ledger.ts), then reads and writes reservations and the event's counters: holds, confirms, cancels and
+// expiries of one event take turns, so confirmed + live holds can never exceed capacity.
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { AppError } from '../../errors';
+import { isoUtc } from '../../iso-time';
+import { pageOffset, PAGE_SIZE, toPage, type Page, type PageRequest } from '../../pagination';
+import type { AuthUser } from '../auth/auth-user';
+import { type Event } from '../events/events.model';
+import type { IdempotencyService, Outcome } from '../idempotency/idempotency.service';
+import { adjustCounters, lockEvent, releaseOverdueHolds } from './hold-ledger';
+import { Reservation } from './reservations.model';
+import type { ReservationDto } from './reservations.schema';
+
+export interface ReservationSettings {
+  holdTtlSeconds: number;
+  maxHoldQuantity: number;
+  /** 0 = no cap. */
+  maxActiveHoldsPerUser: number;
+  /** Test-only switch for the negative-control oversell tests. Never set in production. */
+  unsafeSkipEventLock?: boolean;
+}
+
+export interface ExpirySweepResult {
+  expired: number;
+  events: number;
+}
+
+function toReservationDto(r: Reservation, eventName: string, username: string): ReservationDto {
+  return {
+    id: r.id,
+    event: r.eventId,
+    event_name: eventName,
+    user: r.userId,
+    user_username: username,
+    status: r.status,
+    quantity: r.quantity,
+    expires_at: r.expiresAt ? isoUtc(r.expiresAt) : null,
+    created_at: isoUtc(r.createdAt),
+    updated_at: isoUtc(r.updatedAt),
+  };
+}
+
+const ok = <T>(value: T): Outcome<T> => ({ ok: value });
+
+export class ReservationsService {
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly idempotency: IdempotencyService,
+    private readonly settings: ReservationSettings,
+  ) {}
+
+  async createHold(
+    user: AuthUser,
+    input: { event_id: number; quantity: number },
+    idempotencyKey?: string,
+  ): Promise<ReservationDto> {
+    const { event_id: eventId, quantity } = input;
+    // Checks that need no database run before the lock is taken.
+    if (quantity > this.settings.maxHoldQuantity) {
+      throw AppError.validation({
+        quantity: [`Ensure this value is less than or equal to ${this.settings.maxHoldQuantity}.`],
+      });
+    }
+    const cap = this.settings.maxActiveHoldsPerUser;
+    return this.idempotency.run(user.id, 'create_hold', idempotencyKey, { eventId, quantity }, async (transaction) => {
+      const locked = await lockEvent(eventId, transaction, {
+        ...(cap > 0 ? { countHoldsOfUser: user.id } : {}),
+        unsafeSkipLock: this.settings.unsafeSkipEventLock,
+      });
+      if (!locked) throw AppError.notFound('Event not found.');
+      const { event, dbNow } = locked;
+      if (!event.isActive) {
+        throw new AppError('EVENT_NOT_ACTIVE', 'Event is not active. Reservations cannot be made for inactive events.');
+      }
+      if (event.endTime.getTime() <= dbNow.getTime()) {
+        throw new AppError('EVENT_ENDED', 'Event has already ended. Reservations cannot be made for past events.');
+      }
+      if (cap > 0 && locked.userLiveHolds >= cap) {
+        throw new AppError(
+          'TOO_MANY_ACTIVE_HOLDS',
+          `You already have ${locked.userLiveHolds} active holds on this event (limit ${cap}). Confirm or cancel one first.`,
+        );
+      }
+      let available = event.capacity - event.held - event.confirmed;
+      if (quantity > available) {
+        // The counters still include holds that lapsed but were not swept yet: release them, then look again.
+        available += (await releaseOverdueHolds(this.sequelize, eventId, transaction)).seats;
+        if (quantity > available) {
+          throw new AppError(
+            'INSUFFICIENT_CAPACITY',
+            `Insufficient capacity. Available: ${available}, Requested: ${quantity}`,
+          );
+        }
+      }
+      const reservation = await Reservation.create(
+        {
+          eventId,
+          userId: user.id,
+          status: 'HOLD',
+          quantity,
+          expiresAt: new Date(dbNow.getTime() + this.settings.holdTtlSeconds * 1000),
+        },
+        { transaction },
+      );
+      await adjustCounters(this.sequelize, eventId, { held: quantity }, transaction);
+      return ok(toReservationDto(reservation, event.name, user.username));
+    });
+  }
+
+  async confirm(user: AuthUser, input: { reservation_id: number }, idempotencyKey?: string): Promise<ReservationDto> {
+    const id = input.reservation_id;
+    return this.idempotency.run(user.id, 'confirm', idempotencyKey, { id }, (transaction) =>
+      this.changeOwnReservation(user, id, transaction, async (reservation, event, dbNow) => {
+        if (reservation.status !== 'HOLD') {
+          return {
+            fail: new AppError('INVALID_STATUS', `Reservation is not in HOLD status. Current: ${reservation.status}`),
+          };
+        }
+        if (reservation.expiresAt && reservation.expiresAt.getTime() <= dbNow.getTime()) {
+          // Persist what the clock already decided, then report it.
+          await this.setStatus(reservation, 'EXPIRED', { held: -reservation.quantity }, transaction);
+          return { fail: new AppError('RESERVATION_EXPIRED', 'Reservation has expired.') };
+        }
+        // The hold already owns its seats: move them from held to confirmed, no capacity re-check.
+        reservation.expiresAt = null;
+        await this.setStatus(
+          reservation,
+          'CONFIRMED',
+          { held: -reservation.quantity, confirmed: reservation.quantity },
+          transaction,
+        );
+        return ok(toReservationDto(reservation, event.name, user.username));
+      }),
+    );
+  }
+
+  async cancel(user: AuthUser, input: { id: number }, idempotencyKey?: string): Promise<ReservationDto> {
+    return this.idempotency.run(user.id, 'cancel', idempotencyKey, { id: input.id }, (transaction) =>
+      this.changeOwnReservation(user, input.id, transaction, async (reservation, event, dbNow) => {
+        if (
+          reservation.status === 'HOLD' &&
+          reservation.expiresAt &&
+          reservation.expiresAt.getTime() <= dbNow.getTime()
+        ) {
+          await this.setStatus(reservation, 'EXPIRED', { held: -reservation.quantity }, transaction);
+          return { fail: new AppError('INVALID_STATUS', 'Cannot cancel reservation with status: EXPIRED') };
+        }
+        if (reservation.status === 'CANCELLED' || reservation.status === 'EXPIRED') {
+          return {
+            fail: new AppError('INVALID_STATUS', `Cannot cancel reservation with status: ${reservation.status}`),
+          };
+        }
+        const delta =
+          reservation.status === 'HOLD' ? { held: -reservation.quantity } : { confirmed: -reservation.quantity };
+        await this.setStatus(reservation, 'CANCELLED', delta, transaction);
+        return ok(toReservationDto(reservation, event.name, user.username));
+      }),
+    );
+  }
+
+  async list(user: AuthUser, pageNo: number, page: Omit<PageRequest, 'page' | 'query'>): Promise<Page<ReservationDto>> {
+    const rows = await this.sequelize.query<ReservationRow>(
+      `${RESERVATION_SELECT} WHERE r.user_id = :userId ORDER BY r.id DESC LIMIT :limit OFFSET :offset`,
+      {
+        type: QueryTypes.SELECT,
+        replacements: { userId: user.id, limit: PAGE_SIZE, offset: pageOffset(pageNo) },
+      },
+    );
+    const total =
+      rows[0] !== undefined
+        ? Number(rows[0].total)
+        : pageNo === 1
+          ? 0
+          : await Reservation.count({ where: { userId: user.id } });
+    return toPage(
+      { ...page, page: pageNo, query: {} },
+      total,
+      rows.map((r) => rowToDto(r, user.username)),
+    );
+  }
+
+  async get(user: AuthUser, id: number): Promise<ReservationDto> {
+    const rows = await this.sequelize.query<ReservationRow>(
+      `${RESERVATION_SELECT} WHERE r.id = :id AND r.user_id = :userId`,
+      {
+        type: QueryTypes.SELECT,
+        replacements: { id, userId: user.id },
+      },
+    );
+    const row = rows[0];
+    // Someone else's reservation is "not found": its existence is not leaked.
+    if (!row) throw AppError.notFound();
+    return rowToDto(row, user.username);
+  }
+
+  /**
+   * Marks overdue HOLDs EXPIRED everywhere, one event at a time under that event's lock, a batch of events per
+   * round. Safe to run from several workers at once: the lock and the status check make each expiry happen once.
+   */
+  async expireOverdueHolds(opts: { batchSize?: number; maxRounds?: number } = {}): Promise<ExpirySweepResult> {
+    const batchSize = opts.batchSize ?? 100;
+    const maxRounds = opts.maxRounds ?? 100;
+    let expired = 0;
+    let events = 0;
+    for (let round = 0; round < maxRounds; round++) {
+      const due = await this.sequelize.query<{ event_id: number }>(
+        `SELECT DISTINCT event_id FROM reservations WHERE status = 'HOLD' AND expires_at <= now() LIMIT :limit`,
+        { type: QueryTypes.SELECT, replacements: { limit: batchSize } },
+      );
+      if (due.length === 0) break;
+      for (const { event_id: eventId } of due) {
+        const released = await this.sequelize.transaction(async (transaction) => {
+          if (!(await lockEvent(eventId, transaction))) return { reservations: 0 };
+          return releaseOverdueHolds(this.sequelize, eventId, transaction);
+        });
+        expired += released.reservations;
+        events += 1;
+      }
+      if (due.length < batchSize) break;
+    }
+    return { expired, events };
+  }
+
+  // ---- internals ------------------------------------------------------------------------------------------
+
+  /** Finds the caller's reservation, locks its event, then re-reads the reservation under that lock. */
+  private async changeOwnReservation<T>(
+    user: AuthUser,
+    reservationId: number,
+    transaction: Transaction,
+    change: (reservation: Reservation, event: Event, dbNow: Date) => Promise<Outcome<T>>,
+  ): Promise<Outcome<T>> {
+    const found = await Reservation.findOne({
+      where: { id: reservationId, userId: user.id },
+      attributes: ['eventId'],
+      transaction,
+    });
+    if (!found) throw AppError.notFound('Reservation not found.');
+    const locked = await lockEvent(found.eventId, transaction, { unsafeSkipLock: this.settings.unsafeSkipEventLock });
+    if (!locked) throw AppError.notFound('Reservation not found.');
+    const reservation = await Reservation.findOne({
+      where: { id: reservationId, userId: user.id },
+      transaction,
+      lock: transaction.LOCK.UPDATE,
+    });
+    if (!reservation) throw AppError.notFound('Reservation not found.');
+    return change(reservation, locked.event, locked.dbNow);
+  }
+
+  private async setStatus(
+    reservation: Reservation,
+    status: Reservation['status'],
+    delta: { held?: number; confirmed?: number },
+    transaction: Transaction,
+  ): Promise<void> {
+    reservation.status = status;
+    await reservation.save({ transaction });
+    await adjustCounters(this.sequelize, reservation.eventId, delta, transaction);
+  }
+}
+
+interface ReservationRow {
+  id: number;
+  event_id: number;
+  event_name: string;
+  user_id: number;
+  status: Reservation['status'];
+  quantity: number;
+  expires_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  total: string;
+}
+
+// A HOLD past its expiry reads as EXPIRED even before the worker has marked it (the database clock decides).
+const RESERVATION_SELECT = `SELECT r.id, r.event_id, e.name AS event_name, r.user_id,
+  CASE WHEN r.status = 'HOLD' AND r.expires_at <= now() THEN 'EXPIRED' ELSE r.status::text END AS status, r.quantity,
+  r.expires_at, r.created_at, r.updated_at, count(*) OVER () AS total
+  FROM reservations r JOIN events e ON e.id = r.event_id`;
+
+function rowToDto(r: ReservationRow, username: string): ReservationDto {
+  return {
+    id: r.id,
+    event: r.event_id,
+    event_name: r.event_name,
+    user: r.user_id,
+    user_username: username,
+    status: r.status,
+    quantity: r.quantity,
+    expires_at: r.expires_at ? isoUtc(new Date(r.expires_at)) : null,
+    created_at: isoUtc(new Date(r.created_at)),
+    updated_at: isoUtc(new Date(r.updated_at)),
+  };
+}

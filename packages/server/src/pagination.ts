@@ -1,0 +1,41 @@
+// DRF's PageNumberPagination: 20 a page, absolute next/previous links that keep the other query parameters.
+import { AppError } from './errors';
+
+export const PAGE_SIZE = 20;
+
+export interface Page<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+export interface PageRequest {
+  /** Absolute URL of the list endpoint, e.g. http://host/api/events/. */
+  listUrl: string;
+  /** The query parameters to keep in the links (filters), without `page`. */
+  query: Record<string, string | undefined>;
+  page: number;
+}
+
+export function pageOffset(page: number): number {
+  return (page - 1) * PAGE_SIZE;
+}
+
+/** Builds the page, or throws 404 "Invalid page." when the page is past the end (DRF's answer). */
+export function toPage<T>(req: PageRequest, count: number, results: T[]): Page<T> {
+  if (req.page > 1 && results.length === 0) throw new AppError('NOT_FOUND', 'Invalid page.');
+  const link = (page: number) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(req.query)) if (v !== undefined) params.set(k, v);
+    if (page > 1) params.set('page', String(page));
+    const qs = params.toString();
+    return qs ? `${req.listUrl}?${qs}` : req.listUrl;
+  };
+  return {
+    count,
+    next: pageOffset(req.page) + results.length < count ? link(req.page + 1) : null,
+    previous: req.page > 1 ? link(req.page - 1) : null,
+    results,
+  };
+}

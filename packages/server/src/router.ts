@@ -1,0 +1,13 @@
+// The one router: the single source of truth for both transports (tRPC at /trpc, REST at /api).
+import { authRouter } from './modules/auth/auth.router';
+import { eventsRouter } from './modules/events/events.router';
+import { reservationsRouter } from './modules/reservations/reservations.router';
+import { router } from './trpc/procedures';
+
+export const appRouter = router({
+  auth: authRouter,
+  events: eventsRouter,
+  reservations: reservationsRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,44 @@
+// Per-request context, built the same way for both transports. It only extracts what the request carries;
+// verifying the token and loading the user happen in authedProcedure, so public procedures pay nothing.
+import type { FastifyRequest } from 'fastify';
+import type { Services } from '../services';
+
+import type { AuthUser } from '../modules/auth/auth-user';
+
+export type { AuthUser };
+
+export interface Context {
+  services: Services;
+  transport: 'trpc' | 'rest';
+  /** The raw `Authorization` header value, if any. */
+  authorization: string | undefined;
+  user: AuthUser | null;
+  ip: string;
+  requestId: string;
+  /** From the `Idempotency-Key` header (REST; tRPC may pass it as an input field instead). */
+  idempotencyKey: string | undefined;
+  /** scheme://host of this request, for the absolute links of paginated lists. */
+  origin: string;
+  /** Counts one sign-in attempt from this client IP; throws 429 past the per-IP limit. */
+  limitAuthAttempt: () => Promise<void>;
+}
+
+/** Per-IP limiter for sign-in attempts (backed by @fastify/rate-limit in app.ts). */
+export type AuthAttemptLimiter = (req: FastifyRequest) => Promise<void>;
+
+export function contextFactory(services: Services, transport: Context['transport'], limiter: AuthAttemptLimiter) {
+  return ({ req }: { req: FastifyRequest }): Context => {
+    const key = req.headers['idempotency-key'];
+    return {
+      services,
+      transport,
+      authorization: req.headers.authorization,
+      user: null,
+      ip: req.ip,
+      requestId: String(req.id),
+      idempotencyKey: typeof key === 'string' && key.length > 0 ? key : undefined,
+      origin: `${req.protocol}://${req.host}`,
+      limitAuthAttempt: () => limiter(req),
+    };
+  };
+}

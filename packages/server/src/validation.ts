@@ -1,0 +1,105 @@
+// Shared zod building blocks and the one error map that gives validation failures DRF's wording, so REST clients
+// of the old system see the same field messages ("This field is required.", "A valid integer is required.").
+import { z } from 'zod';
+import type { FieldErrors } from './errors';
+
+const PG_INT_MAX = 2_147_483_647;
+
+z.config({
+  customError: (issue) => {
+    switch (issue.code) {
+      case 'invalid_type':
+        if (issue.input === undefined) return 'This field is required.';
+        if (issue.input === null) return 'This field may not be null.';
+        switch (issue.expected) {
+          case 'number':
+          case 'int':
+            return 'A valid integer is required.';
+          case 'string':
+            return 'Not a valid string.';
+          case 'boolean':
+            return 'Must be a valid boolean.';
+          case 'object':
+            return 'Invalid data. Expected a dictionary.';
+          default:
+            return `Expected ${issue.expected}.`;
+        }
+      case 'too_small':
+        if (issue.origin === 'string') {
+          return issue.minimum === 1
+            ? 'This field may not be blank.'
+            : `Ensure this field has at least ${issue.minimum} characters.`;
+        }
+        return `Ensure this value is greater than or equal to ${issue.minimum}.`;
+      case 'too_big':
+        if (issue.origin === 'string') return `Ensure this field has no more than ${issue.maximum} characters.`;
+        return `Ensure this value is less than or equal to ${issue.maximum}.`;
+      case 'invalid_format':
+        if (issue.format === 'email') return 'Enter a valid email address.';
+        if (issue.format === 'datetime' || issue.format === 'date') {
+          return 'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].';
+        }
+        return 'Enter a valid value.';
+      case 'invalid_value':
+        return 'Not a valid choice.';
+      default:
+        return undefined;
+    }
+  },
+});
+
+/**
+ * A positive database id. Accepts a number or a string of digits, because REST path and query parameters
+ * arrive as strings (and the REST adapter only coerces plain number schemas, which would also accept `true`).
+ */
+export const zId = z
+  .union([z.number(), z.string().regex(/^\d{1,10}$/, { error: 'A valid integer is required.' })], {
+    error: 'A valid integer is required.',
+  })
+  .pipe(z.coerce.number<string | number>().int().min(1).max(PG_INT_MAX));
+
+/** A strict JSON integer for request bodies: no strings, booleans or floats. */
+export function zInt(min: number, max = PG_INT_MAX) {
+  return z.number().int().min(min).max(max).pipe(z.number());
+}
+
+/** A page number from a query string or a typed client. */
+export const zPage = z
+  .union([z.number(), z.string().regex(/^\d{1,9}$/, { error: 'A valid integer is required.' })], {
+    error: 'A valid integer is required.',
+  })
+  .pipe(z.coerce.number<string | number>().int().min(1));
+
+/** A boolean from a query string ("true"/"false", as DRF's filter accepted) or a typed client. */
+export const zQueryBool = z
+  .union([z.boolean(), z.enum(['true', 'false', 'True', 'False', '1', '0'])], { error: 'Must be a valid boolean.' })
+  .pipe(z.transform((v) => v === true || v === 'true' || v === 'True' || v === '1'));
+
+/** ISO-8601 timestamp; one without an offset is read as UTC (the old system's TIME_ZONE). */
+export const zDateTime = z.iso
+  .datetime({ offset: true, local: true })
+  .pipe(z.transform((s) => new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`)));
+
+/** A date (midnight UTC) or a timestamp, for list filters. */
+export const zDateOrDateTime = z
+  .union([z.iso.date(), z.iso.datetime({ offset: true, local: true })], {
+    error: 'Enter a valid date or datetime.',
+  })
+  .pipe(z.transform((s) => new Date(s.length === 10 || /[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`)));
+
+/** ZodError → DRF field map; an unknown body field is reported under its own name. */
+export function fieldErrorsFromZod(error: z.ZodError): FieldErrors {
+  const fields: FieldErrors = {};
+  const add = (key: string, message: string) => {
+    const list = (fields[key] ??= []);
+    if (!list.includes(message)) list.push(message);
+  };
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) add([...issue.path, key].join('.'), 'Unknown field.');
+      continue;
+    }
+    add(issue.path.length > 0 ? issue.path.join('.') : 'non_field_errors', issue.message);
+  }
+  return fields;
+}
