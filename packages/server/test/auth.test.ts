@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import { Writable } from 'node:stream';
-import { PASSWORD, TEST_JWT_SECRET, createHarness, createUser, rest, trpc, unique, type Harness } from './support/harness';
+import {
+  PASSWORD,
+  TEST_JWT_SECRET,
+  createHarness,
+  createUser,
+  rest,
+  trpc,
+  unique,
+  type Harness,
+} from './support/harness';
 
 let h: Harness;
 const logLines: string[] = [];
@@ -118,7 +127,10 @@ describe('login and /api/token/', () => {
       body: { error: 'Username and password are required' },
     });
     const token = await rest(h, 'POST', '/api/token/', { body: { username: u.username, password: 'nope' } });
-    expect(token).toMatchObject({ status: 401, body: { detail: 'No active account found with the given credentials' } });
+    expect(token).toMatchObject({
+      status: 401,
+      body: { detail: 'No active account found with the given credentials' },
+    });
     const ok = await rest(h, 'POST', '/api/token/', { body: { username: u.username, password: PASSWORD } });
     expect(Object.keys(ok.body).sort()).toEqual(['access', 'refresh']);
   });
@@ -235,7 +247,10 @@ describe('logout', () => {
   it('blacklists the refresh token; a second logout and a refresh with it fail', async () => {
     const u = await createUser(h);
     const out = await rest(h, 'POST', '/api/auth/users/logout/', { token: u.access, body: { refresh: u.refresh } });
-    expect(out).toMatchObject({ status: 200, body: { message: 'Successfully logged out. Token has been blacklisted.' } });
+    expect(out).toMatchObject({
+      status: 200,
+      body: { message: 'Successfully logged out. Token has been blacklisted.' },
+    });
     expect(
       await rest(h, 'POST', '/api/auth/users/logout/', { token: u.access, body: { refresh: u.refresh } }),
     ).toMatchObject({ status: 400, body: { error: 'Invalid token or already blacklisted: Token is blacklisted' } });
@@ -278,7 +293,9 @@ describe('no open user management', () => {
     ['PUT', '/api/auth/users/1/'],
     ['DELETE', '/api/auth/users/1/'],
   ] as const)('%s %s answers 401/404/405 and never data', async (method, url) => {
-    const res = await rest(h, method, url, { body: method === 'GET' || method === 'DELETE' ? undefined : { username: 'x' } });
+    const res = await rest(h, method, url, {
+      body: method === 'GET' || method === 'DELETE' ? undefined : { username: 'x' },
+    });
     expect([401, 404, 405]).toContain(res.status);
     expect(JSON.stringify(res.body)).not.toMatch(/username|email/);
   });

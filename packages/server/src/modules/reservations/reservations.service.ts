@@ -112,6 +112,10 @@ export class ReservationsService {
     const id = input.reservation_id;
     return this.idempotency.run(user.id, 'confirm', idempotencyKey, { id }, (transaction) =>
       this.changeOwnReservation(user, id, transaction, async (reservation, event, dbNow) => {
+        // Whether the worker or the clock got there first, a lapsed hold answers the same way.
+        if (reservation.status === 'EXPIRED') {
+          return { fail: new AppError('RESERVATION_EXPIRED', 'Reservation has expired.') };
+        }
         if (reservation.status !== 'HOLD') {
           return {
             fail: new AppError('INVALID_STATUS', `Reservation is not in HOLD status. Current: ${reservation.status}`),

@@ -1,0 +1,147 @@
+// Races against the real database. Each test would fail on an oversell or a counter drift; the negative control
+// shows the same storm does oversell when the event lock (and the CHECK guard behind it) are switched off.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Sequelize } from 'sequelize';
+import { migrate } from '../src/db/migrator';
+import { createEvent, createHarness, createUser, ledger, rest, type Harness, type TestUser } from './support/harness';
+import { createTestDatabase, dropTestDatabase } from './support/test-database';
+
+let h: Harness;
+let users: TestUser[];
+let admin: TestUser;
+
+beforeAll(async () => {
+  h = await createHarness({ MAX_ACTIVE_HOLDS_PER_USER: '0' });
+  admin = await createUser(h, { admin: true });
+  users = await Promise.all(Array.from({ length: 10 }, () => createUser(h)));
+});
+afterAll(() => h.close());
+
+const holdVia = (hh: Harness, user: TestUser, eventId: number, quantity = 1) =>
+  rest(hh, 'POST', '/api/reservations/create_hold/', { token: user.access, body: { event_id: eventId, quantity } });
+
+function expectConsistent(l: Awaited<ReturnType<typeof ledger>>) {
+  expect(l.held).toBe(l.recount_held);
+  expect(l.confirmed).toBe(l.recount_confirmed);
+  expect(l.live_held + l.confirmed).toBeLessThanOrEqual(l.capacity);
+}
+
+describe('never oversell', () => {
+  it('50 parallel holds on 10 seats: exactly 10 succeed, the rest get 409', async () => {
+    const event = await createEvent(h, { capacity: 10 });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => holdVia(h, users[i % users.length]!, event.id)),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(40);
+    const l = await ledger(h, event.id);
+    expect(l.held).toBe(10);
+    expectConsistent(l);
+  });
+
+  it('mixed quantities fill the event without exceeding it', async () => {
+    const event = await createEvent(h, { capacity: 37 });
+    const quantities = Array.from({ length: 40 }, (_, i) => 1 + ((i * 7) % 5));
+    const results = await Promise.all(quantities.map((q, i) => holdVia(h, users[i % users.length]!, event.id, q)));
+    const granted = results.filter((r) => r.status === 201).reduce((sum, r) => sum + (r.body.quantity as number), 0);
+    const refused = quantities.filter((_, i) => results[i]!.status === 409);
+    expect(results.every((r) => r.status === 201 || r.status === 409)).toBe(true);
+    const l = await ledger(h, event.id);
+    expect(l.held).toBe(granted);
+    expectConsistent(l);
+    // Seats only ever went down, so every refused request still cannot fit.
+    if (refused.length > 0) expect(l.capacity - l.held).toBeLessThan(Math.min(...refused));
+  });
+
+  it('confirm racing cancel on one hold ends in one consistent state', async () => {
+    const event = await createEvent(h, { capacity: 50 });
+    const user = users[0]!;
+    for (let round = 0; round < 15; round++) {
+      const held = await holdVia(h, user, event.id, 2);
+      const [confirm, cancel] = await Promise.all([
+        rest(h, 'POST', '/api/reservations/confirm/', { token: user.access, body: { reservation_id: held.body.id } }),
+        rest(h, 'POST', `/api/reservations/${held.body.id}/cancel/`, { token: user.access }),
+      ]);
+      expect(cancel.status).toBe(200); // cancel wins outright or cancels the confirmed reservation
+      expect([200, 400]).toContain(confirm.status);
+      const final = await rest(h, 'GET', `/api/reservations/${held.body.id}/`, { token: user.access });
+      expect(final.body.status).toBe('CANCELLED');
+    }
+    const l = await ledger(h, event.id);
+    expect(l.held + l.confirmed).toBe(0);
+    expectConsistent(l);
+  });
+
+  it('a hold racing an admin capacity cut never leaves the event oversold', async () => {
+    for (let round = 0; round < 5; round++) {
+      const event = await createEvent(h, { capacity: 10 });
+      const [cut, ...holds] = await Promise.all([
+        rest(h, 'PATCH', `/api/events/${event.id}/`, { token: admin.access, body: { capacity: 5 } }),
+        ...Array.from({ length: 8 }, (_, i) => holdVia(h, users[i]!, event.id)),
+      ]);
+      const l = await ledger(h, event.id);
+      expectConsistent(l);
+      const granted = holds.filter((r) => r.status === 201).length;
+      expect(l.held).toBe(granted);
+      if (cut.status === 200) expect(l.capacity).toBe(5);
+      else expect(cut.body.code).toBe('CAPACITY_BELOW_RESERVED');
+    }
+  });
+
+  it('expiry racing confirm at expires_at has exactly one outcome', async () => {
+    const event = await createEvent(h, { capacity: 100 });
+    const user = users[1]!;
+    for (let round = 0; round < 12; round++) {
+      const held = await holdVia(h, user, event.id);
+      // Let the hold lapse a few milliseconds from now, then race confirm against the sweep around that instant.
+      await h.rt.sequelize.query(
+        `UPDATE reservations SET expires_at = now() + interval '30 milliseconds' WHERE id = :id`,
+        {
+          replacements: { id: held.body.id },
+        },
+      );
+      await new Promise((r) => setTimeout(r, 20 + (round % 4) * 5));
+      const [confirm] = await Promise.all([
+        rest(h, 'POST', '/api/reservations/confirm/', { token: user.access, body: { reservation_id: held.body.id } }),
+        h.rt.services.reservations.expireOverdueHolds(),
+      ]);
+      const final = await rest(h, 'GET', `/api/reservations/${held.body.id}/`, { token: user.access });
+      if (confirm.status === 200) expect(final.body.status).toBe('CONFIRMED');
+      else {
+        expect(confirm.body.code).toBe('RESERVATION_EXPIRED');
+        expect(final.body.status).toBe('EXPIRED');
+      }
+    }
+    expectConsistent(await ledger(h, event.id));
+  });
+});
+
+describe('negative control', () => {
+  it('oversells when the event lock and the CHECK guard are switched off (so the tests above can see one)', async () => {
+    const db = await createTestDatabase('holdfast_negative');
+    const seq = new Sequelize(db.url, { dialect: 'postgres', logging: false });
+    let unsafe: Harness | undefined;
+    try {
+      await migrate(seq);
+      await seq.query('ALTER TABLE events DROP CONSTRAINT events_not_oversold');
+      unsafe = await createHarness(
+        { DATABASE_URL: db.url, MAX_ACTIVE_HOLDS_PER_USER: '0' },
+        { overrides: { reservations: { unsafeSkipEventLock: true } } },
+      );
+      const people = await Promise.all(Array.from({ length: 10 }, () => createUser(unsafe!)));
+      let worst = 0;
+      for (let round = 0; round < 5 && worst <= 0; round++) {
+        const event = await createEvent(unsafe, { capacity: 5 });
+        await Promise.all(Array.from({ length: 40 }, (_, i) => holdVia(unsafe!, people[i % people.length]!, event.id)));
+        const l = await ledger(unsafe, event.id);
+        worst = Math.max(worst, l.recount_held + l.recount_confirmed - l.capacity);
+      }
+      expect(worst).toBeGreaterThan(0);
+    } finally {
+      await unsafe?.close();
+      await seq.close();
+      await dropTestDatabase(db);
+    }
+  });
+});
