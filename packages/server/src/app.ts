@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Sequelize } from 'sequelize';
@@ -12,6 +14,7 @@ import { pingDatabase } from './db/database';
 import { AppError, frameworkErrorMessage } from './errors';
 import { responseMetaFor } from './http/response-meta';
 import { restPlugin } from './http/rest';
+import { buildOpenApiDocument } from './openapi';
 import { appRouter, type AppRouter } from './router';
 import type { Services } from './services';
 import { contextFactory, type AuthAttemptLimiter } from './trpc/context';
@@ -131,6 +134,16 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
         if (error.code === 'INTERNAL_SERVER_ERROR') req.log.error({ err: error.cause ?? error }, 'unhandled error');
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  });
+
+  // The API reference: the OpenAPI document and an interactive page, both served from npm assets (offline).
+  const document = buildOpenApiDocument('/api');
+  app.get('/api/openapi.json', async () => document);
+  await app.register(swagger, { mode: 'static', specification: { document: document as never } });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    uiConfig: { docExpansion: 'list', deepLinking: true, persistAuthorization: true },
   });
 
   await app.register(restPlugin, { prefix: '/api', services, limiter, bodyLimit: config.bodyLimitBytes });
