@@ -14,6 +14,7 @@ import { pingDatabase } from './db/database';
 import { AppError, frameworkErrorMessage } from './errors';
 import { responseMetaFor } from './http/response-meta';
 import { restPlugin } from './http/rest';
+import { httpDuration, registry, routeLabel, watchPool } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { appRouter, type AppRouter } from './router';
 import type { Services } from './services';
@@ -103,6 +104,22 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // The REST adapter rewrites request.url (it strips /api); originalUrl is captured on first read, so read it now.
+  app.addHook('onRequest', async (request) => {
+    void request.originalUrl;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    httpDuration.observe(
+      {
+        method: request.method,
+        route: routeLabel(request.originalUrl, !request.is404),
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+  app.addHook('onClose', async () => unwatchPool());
+  const unwatchPool = watchPool(sequelize);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
@@ -119,6 +136,9 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ detail: 'Not found.' }));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/metrics', async (_request, reply) => {
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
   app.get('/readyz', async (_request, reply) => {
     const ok = await pingDatabase(sequelize);
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable', database: ok ? 'up' : 'down' });

@@ -1,6 +1,7 @@
 // Races against the real database. Each test would fail on an oversell or a counter drift; the negative control
 // shows the same storm does oversell when the event lock (and the CHECK guard behind it) are switched off.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Client } from 'pg';
 import { Sequelize } from 'sequelize';
 import { migrate } from '../src/db/migrator';
 import { createEvent, createHarness, createUser, ledger, rest, type Harness, type TestUser } from './support/harness';
@@ -114,6 +115,30 @@ describe('never oversell', () => {
       }
     }
     expectConsistent(await ledger(h, event.id));
+  });
+});
+
+describe('lock contention', () => {
+  it('answers 503 BUSY with Retry-After when the event row stays locked past LOCK_TIMEOUT_MS, never a 500', async () => {
+    const impatient = await createHarness({ LOCK_TIMEOUT_MS: '200' });
+    const client = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      const user = await createUser(impatient);
+      const event = await createEvent(impatient, { capacity: 5 });
+      await client.query('BEGIN');
+      await client.query('SELECT id FROM events WHERE id = $1 FOR UPDATE', [event.id]);
+      const busy = await holdVia(impatient, user, event.id);
+      expect(busy.status).toBe(503);
+      expect(busy.body).toEqual({ error: 'The service is busy; retry shortly.', code: 'BUSY' });
+      expect(busy.headers['retry-after']).toBe('1');
+      await client.query('ROLLBACK');
+      expect((await holdVia(impatient, user, event.id)).status).toBe(201);
+      expectConsistent(await ledger(impatient, event.id));
+    } finally {
+      await client.end();
+      await impatient.close();
+    }
   });
 });
 

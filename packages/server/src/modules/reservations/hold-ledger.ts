@@ -2,6 +2,7 @@
 // lock the event row, then touch reservations (one lock order everywhere, so no deadlocks), and keep
 // events.held / events.confirmed equal to the sum of HOLD / CONFIRMED quantities.
 import { literal, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { lockWait, reservationTransitions } from '../../metrics';
 import { Event } from '../events/events.model';
 
 export interface LockedEvent {
@@ -35,11 +36,13 @@ export async function lockEvent(
       'user_live_holds',
     ]);
   }
+  const stopTimer = lockWait.startTimer();
   const event = await Event.findByPk(eventId, {
     transaction,
     attributes: { include },
     ...(opts.unsafeSkipLock ? {} : { lock: transaction.LOCK.UPDATE }),
   });
+  stopTimer();
   if (!event) return undefined;
   return {
     event,
@@ -73,6 +76,8 @@ export async function releaseOverdueHolds(
     { type: QueryTypes.SELECT, replacements: { eventId }, transaction },
   );
   const row = rows[0];
+  const expired = row?.reservations ?? 0;
+  if (expired > 0) transaction.afterCommit(() => reservationTransitions.inc({ transition: 'expired' }, expired));
   return { reservations: row?.reservations ?? 0, seats: row?.seats ?? 0 };
 }
 

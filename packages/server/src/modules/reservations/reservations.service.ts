@@ -4,6 +4,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { AppError } from '../../errors';
 import { isoUtc } from '../../iso-time';
+import { reservationTransitions, sweepDuration } from '../../metrics';
 import { pageOffset, PAGE_SIZE, toPage, type Page, type PageRequest } from '../../pagination';
 import type { AuthUser } from '../auth/auth-user';
 import { type Event } from '../events/events.model';
@@ -104,6 +105,7 @@ export class ReservationsService {
         { transaction },
       );
       await adjustCounters(this.sequelize, eventId, { held: quantity }, transaction);
+      transaction.afterCommit(() => reservationTransitions.inc({ transition: 'created' }));
       return ok(toReservationDto(reservation, event.name, user.username));
     });
   }
@@ -205,6 +207,7 @@ export class ReservationsService {
   async expireOverdueHolds(opts: { batchSize?: number; maxRounds?: number } = {}): Promise<ExpirySweepResult> {
     const batchSize = opts.batchSize ?? 100;
     const maxRounds = opts.maxRounds ?? 100;
+    const stopTimer = sweepDuration.startTimer();
     let expired = 0;
     let events = 0;
     for (let round = 0; round < maxRounds; round++) {
@@ -223,6 +226,7 @@ export class ReservationsService {
       }
       if (due.length < batchSize) break;
     }
+    stopTimer();
     return { expired, events };
   }
 
@@ -261,6 +265,7 @@ export class ReservationsService {
     reservation.status = status;
     await reservation.save({ transaction });
     await adjustCounters(this.sequelize, reservation.eventId, delta, transaction);
+    transaction.afterCommit(() => reservationTransitions.inc({ transition: status.toLowerCase() }));
   }
 }
 
