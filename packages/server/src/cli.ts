@@ -5,7 +5,13 @@ import { ConfigError, loadConfig } from './config';
 import { AppError } from './errors';
 import { startRuntime, type Runtime } from './runtime';
 
-const USAGE = `Usage: holdfast <command> [options]
+/** A command another package adds to the CLI (the worker adds `worker`). */
+export interface ExtraCommand {
+  usage: string;
+  run: () => Promise<number>;
+}
+
+const usage = (extra: Record<string, ExtraCommand>) => `Usage: holdfast <command> [options]
 
 Commands:
   migrate                                   apply pending database migrations
@@ -14,7 +20,9 @@ Commands:
   changepassword --username U [--password P]
                                             set a user's password (prompts when --password is absent)
   expire-holds                              mark every overdue hold EXPIRED now and print how many
-`;
+${Object.values(extra)
+  .map((c) => `  ${c.usage}\n`)
+  .join('')}`;
 
 const log = { info: (m: string) => console.error(m), warn: (m: string) => console.error(`WARNING: ${m}`) };
 
@@ -66,8 +74,15 @@ async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>, migrate = true): 
   }
 }
 
-async function run(argv: string[]): Promise<number> {
+async function run(argv: string[], extra: Record<string, ExtraCommand>): Promise<number> {
   const [command, ...rest] = argv;
+  const USAGE = usage(extra);
+  if (command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const added = command ? extra[command] : undefined;
+  if (added) return added.run();
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -113,10 +128,15 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
-run(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof ConfigError ? err.message : `Error: ${describe(err)}`);
-    process.exit(1);
-  },
-);
+/** Runs the CLI with these arguments and exits the process with its status. */
+export function runCli(argv: string[], extra: Record<string, ExtraCommand> = {}): void {
+  run(argv, extra).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err instanceof ConfigError ? err.message : `Error: ${describe(err)}`);
+      process.exit(1);
+    },
+  );
+}
+
+if (require.main === module) runCli(process.argv.slice(2));

@@ -1,5 +1,6 @@
 // The server package's public surface: what the worker, the CLI wrappers and tests may import.
 export { buildApp, type AppDeps, type AppOptions } from './app';
+export { runCli, type ExtraCommand } from './cli';
 export { ConfigError, loadConfig, type Config } from './config';
 export { migrate, pendingMigrations } from './db/migrator';
 export { AppError, APP_ERROR_CODES, type AppErrorCode } from './errors';
