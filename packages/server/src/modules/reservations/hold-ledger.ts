@@ -81,6 +81,42 @@ export async function releaseOverdueHolds(
   return { reservations: row?.reservations ?? 0, seats: row?.seats ?? 0 };
 }
 
+export interface HoldRow {
+  id: number;
+  event_id: number;
+  user_id: number;
+  status: 'HOLD';
+  quantity: number;
+  expires_at: Date;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/**
+ * Inserts a HOLD and adds its seats to `held` in one statement: one round trip less while the event row lock is
+ * held, which is what bounds throughput on a popular event. The caller must hold the lock and have checked room.
+ */
+export async function insertHold(
+  sequelize: Sequelize,
+  hold: { eventId: number; userId: number; quantity: number; expiresAt: Date },
+  transaction: Transaction,
+): Promise<HoldRow> {
+  const rows = await sequelize.query<HoldRow>(
+    `WITH inserted AS (
+       INSERT INTO reservations (event_id, user_id, status, quantity, expires_at, created_at, updated_at)
+       VALUES (:eventId, :userId, 'HOLD', :quantity, :expiresAt, now(), now())
+       RETURNING id, event_id, user_id, status, quantity, expires_at, created_at, updated_at
+     ), counted AS (
+       UPDATE events SET held = held + :quantity WHERE id = :eventId
+     )
+     SELECT * FROM inserted`,
+    { type: QueryTypes.SELECT, replacements: hold, transaction },
+  );
+  const row = rows[0];
+  if (!row) throw new Error('insertHold returned no row');
+  return row;
+}
+
 /** Moves seats between the counters of a locked event (positive adds, negative removes). */
 export async function adjustCounters(
   sequelize: Sequelize,

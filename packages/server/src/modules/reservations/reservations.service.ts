@@ -9,7 +9,7 @@ import { pageOffset, PAGE_SIZE, toPage, type Page, type PageRequest } from '../.
 import type { AuthUser } from '../auth/auth-user';
 import { type Event } from '../events/events.model';
 import type { IdempotencyService, Outcome } from '../idempotency/idempotency.service';
-import { adjustCounters, lockEvent, releaseOverdueHolds } from './hold-ledger';
+import { adjustCounters, insertHold, lockEvent, releaseOverdueHolds } from './hold-ledger';
 import { Reservation } from './reservations.model';
 import type { ReservationDto } from './reservations.schema';
 
@@ -94,19 +94,18 @@ export class ReservationsService {
           );
         }
       }
-      const reservation = await Reservation.create(
+      const row = await insertHold(
+        this.sequelize,
         {
           eventId,
           userId: user.id,
-          status: 'HOLD',
           quantity,
           expiresAt: new Date(dbNow.getTime() + this.settings.holdTtlSeconds * 1000),
         },
-        { transaction },
+        transaction,
       );
-      await adjustCounters(this.sequelize, eventId, { held: quantity }, transaction);
       transaction.afterCommit(() => reservationTransitions.inc({ transition: 'created' }));
-      return ok(toReservationDto(reservation, event.name, user.username));
+      return ok(rowToDto({ ...row, event_name: event.name }, user.username));
     });
   }
 
@@ -279,7 +278,7 @@ interface ReservationRow {
   expires_at: Date | null;
   created_at: Date;
   updated_at: Date;
-  total: string;
+  total?: string;
 }
 
 // A HOLD past its expiry reads as EXPIRED even before the worker has marked it (the database clock decides).
