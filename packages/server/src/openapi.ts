@@ -62,6 +62,8 @@ function errorStatuses(path: string, meta: Meta): number[] {
     statuses.add(409);
     statuses.add(503);
   }
+  // Lists are paginated: a page past the end is 404 "Invalid page.".
+  if (meta.openapi?.method === 'GET') statuses.add(404);
   if (path.startsWith('/auth/') || path.startsWith('/token/')) {
     statuses.add(401);
     if (!path.includes('logout') && !path.includes('me')) statuses.add(429);
@@ -105,20 +107,23 @@ export function buildOpenApiDocument(baseUrl: string): OpenAPIObject {
       }
       for (const status of errorStatuses(route.path, route.meta)) {
         const e = ERROR_RESPONSES[status];
-        if (e)
-          responses[String(status)] = {
-            description: e.description,
-            content: { 'application/json': { schema: e.schema } },
-          };
+        if (!e) continue;
+        // The old login endpoint answers bad credentials with {"error": ...}, not DRF's {"detail": ...}.
+        const schema =
+          status === 401 && route.path === '/auth/users/login/'
+            ? { oneOf: [ref('Detail'), ref('DomainError')] }
+            : e.schema;
+        responses[String(status)] = { description: e.description, content: { 'application/json': { schema } } };
       }
       op.responses = responses;
     }
     paths[route.path] = { ...((paths[route.path] as Json | undefined) ?? {}), ...item };
   }
   doc.paths = paths as OpenAPIObject['paths'];
-  doc.components = {
-    ...doc.components,
-    schemas: { ...(doc.components?.schemas ?? {}), ...ERROR_SCHEMAS },
-  } as OpenAPIObject['components'];
+  // The generator's own error schemas describe the adapter's body, which the REST layer never sends: drop them.
+  const schemas = Object.fromEntries(
+    Object.entries(doc.components?.schemas ?? {}).filter(([name]) => !name.startsWith('error.')),
+  );
+  doc.components = { ...doc.components, schemas: { ...schemas, ...ERROR_SCHEMAS } } as OpenAPIObject['components'];
   return doc;
 }

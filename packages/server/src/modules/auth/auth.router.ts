@@ -19,7 +19,13 @@ const tags = ['auth'];
 export const authRouter = router({
   register: authAttemptProcedure
     .meta({
-      openapi: { method: 'POST', path: '/auth/users/register/', tags, summary: 'Create an account (no tokens).' },
+      openapi: {
+        method: 'POST',
+        path: '/auth/users/register/',
+        tags,
+        protect: false,
+        summary: 'Create an account (no tokens).',
+      },
       successStatus: 201,
     })
     .input(ZRegisterInput)
@@ -27,13 +33,29 @@ export const authRouter = router({
     .mutation(({ ctx, input }) => ctx.services.auth.register(input)),
 
   login: authAttemptProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/users/login/', tags, summary: 'Sign in: user and tokens.' } })
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/auth/users/login/',
+        tags,
+        protect: false,
+        summary: 'Sign in: user and tokens.',
+      },
+    })
     .input(ZLoginInput)
     .output(ZLoginOutput)
     .mutation(({ ctx, input }) => ctx.services.auth.login(input)),
 
   token: authAttemptProcedure
-    .meta({ openapi: { method: 'POST', path: '/token/', tags, summary: 'Obtain an access/refresh token pair.' } })
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/token/',
+        tags,
+        protect: false,
+        summary: 'Obtain an access/refresh token pair.',
+      },
+    })
     .input(ZTokenInput)
     .output(ZTokenPair)
     .mutation(({ ctx, input }) => ctx.services.auth.obtainToken(input)),
@@ -44,6 +66,7 @@ export const authRouter = router({
         method: 'POST',
         path: '/token/refresh/',
         tags,
+        protect: false,
         summary: 'Rotate a refresh token: new pair, the old one is blacklisted.',
       },
     })

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { authedProcedure, router } from '../../trpc/procedures';
 import {
   ZCancelInput,
@@ -10,6 +11,13 @@ import {
 } from './reservations.schema';
 
 const tags = ['reservations'];
+const requestHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .max(255)
+    .optional()
+    .meta({ description: 'Repeats with the same key within 24 h return the first result without acting again.' }),
+});
 
 export const reservationsRouter = router({
   list: authedProcedure
@@ -41,6 +49,7 @@ export const reservationsRouter = router({
       openapi: {
         method: 'POST',
         path: '/reservations/create_hold/',
+        requestHeaders,
         tags,
         protect: true,
         summary: 'Hold seats for HOLD_TTL_SECONDS (default 5 minutes).',
@@ -58,6 +67,7 @@ export const reservationsRouter = router({
       openapi: {
         method: 'POST',
         path: '/reservations/confirm/',
+        requestHeaders,
         tags,
         protect: true,
         summary: 'Make a hold permanent.',
@@ -74,6 +84,7 @@ export const reservationsRouter = router({
       openapi: {
         method: 'POST',
         path: '/reservations/{id}/cancel/',
+        requestHeaders,
         tags,
         protect: true,
         summary: 'Cancel a hold or a confirmed reservation; frees its seats.',
