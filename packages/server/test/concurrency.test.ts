@@ -2,10 +2,8 @@
 // shows the same storm does oversell when the event lock (and the CHECK guard behind it) are switched off.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from 'pg';
-import { Sequelize } from 'sequelize';
-import { migrate } from '../src/db/migrator';
 import { createEvent, createHarness, createUser, ledger, rest, type Harness, type TestUser } from './support/harness';
-import { createTestDatabase, dropTestDatabase } from './support/test-database';
+import { withUnsafeHarness } from './support/isolated';
 
 let h: Harness;
 let users: TestUser[];
@@ -144,29 +142,17 @@ describe('lock contention', () => {
 
 describe('negative control', () => {
   it('oversells when the event lock and the CHECK guard are switched off (so the tests above can see one)', async () => {
-    const db = await createTestDatabase('holdfast_negative');
-    const seq = new Sequelize(db.url, { dialect: 'postgres', logging: false });
-    let unsafe: Harness | undefined;
-    try {
-      await migrate(seq);
-      await seq.query('ALTER TABLE events DROP CONSTRAINT events_not_oversold');
-      unsafe = await createHarness(
-        { DATABASE_URL: db.url, MAX_ACTIVE_HOLDS_PER_USER: '0' },
-        { overrides: { reservations: { unsafeSkipEventLock: true } } },
-      );
-      const people = await Promise.all(Array.from({ length: 10 }, () => createUser(unsafe!)));
-      let worst = 0;
-      for (let round = 0; round < 5 && worst <= 0; round++) {
+    const worst = await withUnsafeHarness({ MAX_ACTIVE_HOLDS_PER_USER: '0' }, async (unsafe) => {
+      const people = await Promise.all(Array.from({ length: 10 }, () => createUser(unsafe)));
+      let excess = 0;
+      for (let round = 0; round < 5 && excess <= 0; round++) {
         const event = await createEvent(unsafe, { capacity: 5 });
-        await Promise.all(Array.from({ length: 40 }, (_, i) => holdVia(unsafe!, people[i % people.length]!, event.id)));
+        await Promise.all(Array.from({ length: 40 }, (_, i) => holdVia(unsafe, people[i % people.length]!, event.id)));
         const l = await ledger(unsafe, event.id);
-        worst = Math.max(worst, l.recount_held + l.recount_confirmed - l.capacity);
+        excess = Math.max(excess, l.recount_held + l.recount_confirmed - l.capacity);
       }
-      expect(worst).toBeGreaterThan(0);
-    } finally {
-      await unsafe?.close();
-      await seq.close();
-      await dropTestDatabase(db);
-    }
+      return excess;
+    });
+    expect(worst).toBeGreaterThan(0);
   });
 });

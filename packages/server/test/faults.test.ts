@@ -4,32 +4,18 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { migrate } from '../src/db/migrator';
 import { recordReliability } from './reliability/record';
 import { runStorm, totalViolations } from './reliability/storm';
 import { createEvent, createHarness, createUser, ledger, TEST_JWT_SECRET, type Harness } from './support/harness';
+import { freePort, listen } from './support/isolated';
 import { startPrivatePostgres } from './support/private-postgres';
 import { createTestDatabase, dropTestDatabase, withDatabase } from './support/test-database';
 
 const faults: Record<string, unknown> = {};
 afterAll(() => recordReliability('faults', faults));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function listen(h: Harness): Promise<string> {
-  await h.app.listen({ port: 0, host: '127.0.0.1' });
-  return `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-}
 
 async function consistency(seq: Sequelize) {
   const [row] = await seq.query<{ drift: number; oversold: number; holds_without_expiry: number }>(

@@ -36,30 +36,21 @@ function endAfterStart(v: { start_time?: Date; end_time?: Date }, ctx: z.Refinem
   }
 }
 
-export const ZEventCreateInput = z
-  .strictObject({
-    name: writable.name,
-    description: writable.description.optional(),
-    capacity: writable.capacity,
-    start_time: writable.start_time,
-    end_time: writable.end_time,
-    is_active: writable.is_active.optional(),
-  })
-  .superRefine(endAfterStart);
+/** The fields of a new event: required ones plus description and is_active, which have defaults. */
+const eventFields = {
+  name: writable.name,
+  description: writable.description.optional(),
+  capacity: writable.capacity,
+  start_time: writable.start_time,
+  end_time: writable.end_time,
+  is_active: writable.is_active.optional(),
+};
+
+export const ZEventCreateInput = z.strictObject(eventFields).superRefine(endAfterStart);
 export type EventCreateInput = z.infer<typeof ZEventCreateInput>;
 
 /** PUT: every required field again (a full replace); optional ones keep their value when left out. */
-export const ZEventUpdateInput = z
-  .strictObject({
-    id: zId,
-    name: writable.name,
-    description: writable.description.optional(),
-    capacity: writable.capacity,
-    start_time: writable.start_time,
-    end_time: writable.end_time,
-    is_active: writable.is_active.optional(),
-  })
-  .superRefine(endAfterStart);
+export const ZEventUpdateInput = z.strictObject({ id: zId, ...eventFields }).superRefine(endAfterStart);
 
 export const ZEventPatchInput = z
   .strictObject({

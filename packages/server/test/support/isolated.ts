@@ -1,0 +1,56 @@
+// Tests that break things (drop a constraint, kill backends) get a database of their own, migrated and dropped
+// around them, so the suite's shared database is never touched.
+import net, { type AddressInfo } from 'node:net';
+import { Sequelize } from 'sequelize';
+import { migrate } from '../../src/db/migrator';
+import { createHarness, type Harness } from './harness';
+import { createTestDatabase, dropTestDatabase } from './test-database';
+
+export async function withIsolatedDatabase<T>(
+  prefix: string,
+  fn: (db: { url: string }, sequelize: Sequelize) => Promise<T>,
+): Promise<T> {
+  const db = await createTestDatabase(prefix);
+  const sequelize = new Sequelize(db.url, { dialect: 'postgres', logging: false });
+  try {
+    await migrate(sequelize);
+    return await fn(db, sequelize);
+  } finally {
+    await sequelize.close();
+    await dropTestDatabase(db);
+  }
+}
+
+/**
+ * The negative control's app: the event lock switched off (test-only switch) and the database's oversell CHECK
+ * dropped, on an isolated database. Tests run the same storm against it to prove their checks can fail.
+ */
+export async function withUnsafeHarness<T>(env: Record<string, string>, fn: (h: Harness) => Promise<T>): Promise<T> {
+  return withIsolatedDatabase('holdfast_unsafe', async (db, sequelize) => {
+    await sequelize.query('ALTER TABLE events DROP CONSTRAINT events_not_oversold');
+    const h = await createHarness(
+      { ...env, DATABASE_URL: db.url },
+      { overrides: { reservations: { unsafeSkipEventLock: true } } },
+    );
+    try {
+      return await fn(h);
+    } finally {
+      await h.close();
+    }
+  });
+}
+
+/** Listens on a free loopback port; returns the base URL. */
+export async function listen(h: Harness): Promise<string> {
+  await h.app.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
