@@ -11,7 +11,7 @@ const noDeepServerImports = {
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/.data/**', '**/coverage/**', 'packages/sdk/examples/.out/**'],
+    ignores: ['**/dist/**', '**/node_modules/**', '**/.data/**', '**/coverage/**', '**/build/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -25,7 +25,10 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
@@ -40,7 +43,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/*.model', '**/db/*'], message: 'Routers call services; they never touch models or the database.' },
+            {
+              group: ['**/*.model', '**/db/*'],
+              message: 'Routers call services; they never touch models or the database.',
+            },
           ],
         },
       ],
@@ -54,7 +60,10 @@ export default tseslint.config(
         {
           paths: [{ name: 'fastify', message: 'Services never see HTTP.' }],
           patterns: [
-            { group: ['@trpc/*', 'trpc-to-openapi', '**/trpc/*', '**/http/*'], message: 'Services never import tRPC or the HTTP layer.' },
+            {
+              group: ['@trpc/*', 'trpc-to-openapi', '**/trpc/*', '**/http/*'],
+              message: 'Services never import tRPC or the HTTP layer.',
+            },
           ],
         },
       ],
@@ -66,8 +75,16 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [{ name: '@holdfast/server', allowTypeImports: true, message: 'The SDK takes only types from the server.' }],
-          patterns: [{ group: ['@holdfast/server/*', '**/server/**'], allowTypeImports: true, message: 'The SDK takes only types from the server.' }],
+          paths: [
+            { name: '@holdfast/server', allowTypeImports: true, message: 'The SDK takes only types from the server.' },
+          ],
+          patterns: [
+            {
+              group: ['@holdfast/server/*', '**/packages/server/**', '../../server/**'],
+              allowTypeImports: true,
+              message: 'The SDK takes only types from the server.',
+            },
+          ],
         },
       ],
     },

@@ -1,0 +1,81 @@
+// createHoldfastClient: the typed tRPC client for the Holdfast API, with batching and session handling built in.
+import { createTRPCClient, httpBatchLink, httpLink, type HTTPBatchLinkOptions, type TRPCClient } from '@trpc/client';
+import type { HoldfastRouter } from './router';
+import { SessionKeeper, type Session } from './session';
+import { sessionLink } from './session-link';
+
+export type HoldfastClient = TRPCClient<HoldfastRouter>;
+
+/** A `fetch` implementation: the global one by default (Node ≥ 20, browsers). */
+export type HoldfastFetch = NonNullable<HTTPBatchLinkOptions<HoldfastRouter['_def']['_config']['$types']>['fetch']>;
+
+export type HeadersOption = Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
+
+export interface HoldfastClientOptions {
+  /**
+   * The server's base URL, e.g. `https://holdfast.example.com`. Calls go to its tRPC endpoint `/trpc`; a URL that
+   * already ends in `/trpc` is used as it is.
+   */
+  url: string;
+  /** Tokens to start with, e.g. restored from storage. Without them the client starts signed out. */
+  session?: Session | null;
+  /**
+   * Called whenever the tokens change: after auth.login / auth.token / auth.refresh (yours or an automatic one),
+   * and with `null` after auth.logout or when the server refuses the refresh token. Persist the session here.
+   */
+  onSession?: (session: Session | null) => void;
+  /** A custom `fetch`, e.g. to add tracing or to count requests in tests. */
+  fetch?: HoldfastFetch;
+  /** Extra headers for every request; `Authorization` is the client's own while it holds a session. */
+  headers?: HeadersOption;
+}
+
+export function trpcEndpoint(url: string): string {
+  const base = url.replace(/\/+$/, '');
+  return base.endsWith('/trpc') ? base : `${base}/trpc`;
+}
+
+async function resolveHeaders(headers: HeadersOption | undefined): Promise<Record<string, string>> {
+  const given = typeof headers === 'function' ? await headers() : (headers ?? {});
+  // Lower-cased so a caller's `Authorization` cannot end up next to ours as a second value.
+  return Object.fromEntries(Object.entries(given).map(([name, value]) => [name.toLowerCase(), value]));
+}
+
+/**
+ * Creates a typed client: `client.events.list.query()`, `client.reservations.createHold.mutate({ event_id })`.
+ *
+ * Session handling:
+ * - the tokens returned by `auth.login`, `auth.token` and `auth.refresh` are kept and sent as `Authorization: Bearer`;
+ * - a call refused with 401 (expired access token) triggers one refresh, shared by every call that failed meanwhile,
+ *   and is retried once with the new token; if the server refuses the refresh token the session ends (`null`);
+ * - `auth.logout()` sends the session's refresh token when the input leaves it out, and ends the session when the
+ *   server confirms (or when it rejects that refresh token as already invalid).
+ */
+export function createHoldfastClient(options: HoldfastClientOptions): HoldfastClient {
+  const url = trpcEndpoint(options.url);
+  const fetch = options.fetch;
+
+  // A bare client for refreshing: no session link, so a refresh never waits on (or retries through) itself.
+  const refresher = createTRPCClient<HoldfastRouter>({
+    links: [httpLink({ url, ...(fetch ? { fetch } : {}), headers: () => resolveHeaders(options.headers) })],
+  });
+  const keeper = new SessionKeeper(options.session ?? null, options.onSession, (refresh) =>
+    refresher.auth.refresh.mutate({ refresh }),
+  );
+
+  return createTRPCClient<HoldfastRouter>({
+    links: [
+      sessionLink(keeper),
+      httpBatchLink({
+        url,
+        ...(fetch ? { fetch } : {}),
+        async headers() {
+          const headers = await resolveHeaders(options.headers);
+          const session = keeper.current;
+          if (session) headers.authorization = `Bearer ${session.access}`;
+          return headers;
+        },
+      }),
+    ],
+  });
+}

@@ -1,0 +1,15 @@
+// @holdfast/sdk: the typed client of the Holdfast API.
+export { createHoldfastClient } from './client';
+export type { HeadersOption, HoldfastClient, HoldfastClientOptions, HoldfastFetch } from './client';
+export { HOLDFAST_ERROR_CODES, isHoldfastError } from './errors';
+export type { FieldErrors, HoldfastError, HoldfastErrorCode } from './errors';
+export type { Session } from './session';
+export type {
+  Event,
+  HoldfastRouter,
+  Reservation,
+  ReservationStatus,
+  RouterInputs,
+  RouterOutputs,
+  User,
+} from './router';

@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHoldfastClient } from '../src';
+import { createUser, PASSWORD, startLiveServer, unique, type LiveServer, type TestUser } from './support/live-server';
+
+const exec = promisify(execFile);
+const runner = path.resolve(__dirname, '../examples/run.mjs');
+
+let server: LiveServer;
+let admin: TestUser;
+beforeAll(async () => {
+  server = await startLiveServer();
+  admin = await createUser(server.h, { admin: true });
+});
+afterAll(() => server.close());
+
+/** Runs an example the way `pnpm example <name> -- ...` does, with credentials from the environment. */
+async function example(name: string, user: TestUser, ...args: string[]) {
+  return exec(process.execPath, [runner, name, '--', ...args], {
+    env: { ...process.env, HOLDFAST_URL: server.url, HOLDFAST_USERNAME: user.username, HOLDFAST_PASSWORD: PASSWORD },
+  });
+}
+
+describe('admin example scripts', () => {
+  it('create an event from flags, list it with a capacity bar, show a user’s reservations', async () => {
+    const name = unique('Example ');
+    const created = await example(
+      'create-event',
+      admin,
+      '--name',
+      name,
+      '--capacity',
+      '10',
+      '--start',
+      new Date(Date.now() + 86_400_000).toISOString(),
+      '--hours',
+      '3',
+    );
+    const id = Number(/created event (\d+)/.exec(created.stdout)?.[1]);
+    expect(id).toBeGreaterThan(0);
+
+    const user = await createUser(server.h);
+    const client = createHoldfastClient({ url: server.url, session: { access: user.access, refresh: user.refresh } });
+    const confirmed = await client.reservations.createHold.mutate({ event_id: id, quantity: 4 });
+    await client.reservations.confirm.mutate({ reservation_id: confirmed.id });
+    await client.reservations.createHold.mutate({ event_id: id, quantity: 2 });
+
+    const listed = await example('list-events', admin, '--active', '--width', '10');
+    const line = listed.stdout.split('\n').find((l) => l.includes(name));
+    expect(line).toContain('[████▒▒░░░░]     6/10  (4 confirmed, 2 held)');
+
+    const mine = await example('my-reservations', user);
+    expect(mine.stdout).toContain(`reservations of ${user.username}`);
+    expect(mine.stdout).toMatch(new RegExp(`CONFIRMED\\s+4 × ${name}`));
+    expect(mine.stdout).toMatch(new RegExp(`HOLD\\s+2 × ${name} \\(event ${id}\\).*held until`));
+  });
+
+  it('explain a refused call in one line and exit non-zero', async () => {
+    const user = await createUser(server.h);
+    const failed = await example(
+      'create-event',
+      user,
+      '--name',
+      'x',
+      '--capacity',
+      '1',
+      '--start',
+      '2030-01-01T00:00:00Z',
+    )
+      .then(() => null)
+      .catch((e: { code: number; stderr: string }) => e);
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr.trim()).toBe('error: FORBIDDEN (403): Only superuser (admin) can create events.');
+  });
+});

@@ -1,0 +1,48 @@
+// The real server on a real port for the SDK to talk to, built with the server's own test harness (the run's
+// fresh database from its global setup), plus a fetch that records which procedures each request carried.
+import type { AddressInfo } from 'node:net';
+import { createHarness, type Harness } from '../../../server/test/support/harness';
+import type { HoldfastFetch } from '../../src/client';
+
+export { createEvent, createUser, PASSWORD, unique } from '../../../server/test/support/harness';
+export type { Harness, TestUser } from '../../../server/test/support/harness';
+
+export interface LiveServer {
+  h: Harness;
+  /** Base URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startLiveServer(env: Record<string, string> = {}): Promise<LiveServer> {
+  const h = await createHarness(env);
+  await h.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = h.app.server.address() as AddressInfo;
+  return { h, url: `http://127.0.0.1:${port}`, close: () => h.close() };
+}
+
+export interface RecordingFetch {
+  fetch: HoldfastFetch;
+  /** One entry per HTTP request: the procedure paths it carried (a batch carries several). */
+  requests: string[][];
+  /** How many requests carried `path`. */
+  count(path: string): number;
+}
+
+export function recordingFetch(): RecordingFetch {
+  const requests: string[][] = [];
+  const fetch: HoldfastFetch = (input, init) => {
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    const paths = decodeURIComponent(url.pathname.replace(/^.*\/trpc\//, '')).split(',');
+    requests.push(paths);
+    return globalThis.fetch(input, init as RequestInit);
+  };
+  return { fetch, requests, count: (path) => requests.filter((paths) => paths.includes(path)).length };
+}
+
+/** Resolves once the JWT's `exp` has passed (the server compares whole seconds). */
+export async function untilExpired(jwt: string): Promise<void> {
+  const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as { exp: number };
+  const wait = payload.exp * 1000 - Date.now() + 50;
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+}
