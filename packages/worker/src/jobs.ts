@@ -1,0 +1,82 @@
+// The worker's jobs. Each enters the domain through the server's services, never through its own SQL: expiry takes
+// the event row lock like every other reservation change, so any number of workers can sweep at once, and Agenda's
+// job lock only keeps them from doing the same work twice.
+import { performance } from 'node:perf_hooks';
+import type { Services } from '@holdfast/server';
+import type { Agenda, Job } from 'agenda';
+import type { WorkerLogger } from './logger';
+
+export const EXPIRE_HOLDS_JOB = 'expire-holds';
+export const CLEANUP_JOB = 'cleanup';
+
+export interface SweepReport {
+  expired: number;
+  events: number;
+  durationMs: number;
+}
+
+export interface JobSettings {
+  /** Events per expiry transaction batch; between batches a long catch-up renews its Agenda lock. */
+  batchSize: number;
+  /**
+   * How long an expire-holds lock lives without renewal: also how long other workers wait to take over from a
+   * worker that died mid-sweep, so it is short (Agenda's default is 10 minutes).
+   */
+  expireHoldsLockLifetimeMs: number;
+  /** True once the worker is stopping: a long sweep ends at the next batch instead of holding up shutdown. */
+  stopping(): boolean;
+}
+
+export function defineJobs(agenda: Agenda, services: Services, log: WorkerLogger, settings: JobSettings): void {
+  agenda.define(
+    EXPIRE_HOLDS_JOB,
+    async (job: Job) => {
+      const report = await sweepOverdueHolds(services, settings, () => job.touch());
+      const line = `expire-holds: expired ${report.expired} holds on ${report.events} events in ${report.durationMs} ms`;
+      // Empty sweeps run every few seconds: they stay at debug so the info stream shows only real work.
+      if (report.expired > 0) log.info(line, { job: EXPIRE_HOLDS_JOB, ...report });
+      else log.debug(line, { job: EXPIRE_HOLDS_JOB, ...report });
+    },
+    { concurrency: 1, lockLifetime: settings.expireHoldsLockLifetimeMs },
+  );
+
+  agenda.define(
+    CLEANUP_JOB,
+    async () => {
+      const started = performance.now();
+      const idempotencyKeys = await services.idempotency.deleteExpired();
+      const tokens = await services.auth.deleteExpiredTokens();
+      const durationMs = Math.round(performance.now() - started);
+      log.info(
+        `cleanup: deleted ${idempotencyKeys} idempotency records and ${tokens} expired tokens in ${durationMs} ms`,
+        {
+          job: CLEANUP_JOB,
+          idempotencyKeys,
+          tokens,
+          durationMs,
+        },
+      );
+    },
+    // Two indexed DELETEs; a minute is ample, and a shorter lock lets another worker retry sooner after a crash.
+    { concurrency: 1, lockLifetime: 60_000 },
+  );
+}
+
+/** Expires every overdue hold, one batch of events per call to the service, until a batch comes back short. */
+export async function sweepOverdueHolds(
+  services: Services,
+  settings: Pick<JobSettings, 'batchSize' | 'stopping'>,
+  renewLock: () => Promise<unknown>,
+): Promise<SweepReport> {
+  const started = performance.now();
+  let expired = 0;
+  let events = 0;
+  for (;;) {
+    const batch = await services.reservations.expireOverdueHolds({ batchSize: settings.batchSize, maxRounds: 1 });
+    expired += batch.expired;
+    events += batch.events;
+    if (batch.events < settings.batchSize || settings.stopping()) break;
+    await renewLock();
+  }
+  return { expired, events, durationMs: Math.round(performance.now() - started) };
+}

@@ -1,0 +1,165 @@
+// What the worker tests stand on: a runtime from the built @holdfast/server on the run's test database (made by the
+// server's global setup), factories going through the real services, a logger that records what the worker said,
+// and polling with a deadline instead of sleeps.
+import { randomBytes } from 'node:crypto';
+import { loadConfig, startRuntime, type Runtime, type Services } from '@holdfast/server';
+import { QueryTypes } from 'sequelize';
+import type { LogFields, SweepReport, WorkerLogger } from '../../src';
+
+export type AuthUser = Parameters<Services['reservations']['createHold']>[0];
+export type Reservation = Awaited<ReturnType<Services['reservations']['createHold']>>;
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export function unique(prefix: string): string {
+  return `${prefix}${randomBytes(4).toString('hex')}`;
+}
+
+/** A runtime on the test database. Holds last `holdTtlSeconds`, so tests watch them lapse for real. */
+export async function openRuntime(opts: { holdTtlSeconds?: number; lockTimeoutMs?: number } = {}): Promise<Runtime> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is not set: run the tests through jest (global setup).');
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: url,
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'silent',
+    DATABASE_POOL_MAX: '20',
+    HOLD_TTL_SECONDS: String(opts.holdTtlSeconds ?? 3),
+    MAX_ACTIVE_HOLDS_PER_USER: '0',
+    MAX_HOLD_QUANTITY: '10',
+    LOCK_TIMEOUT_MS: String(opts.lockTimeoutMs ?? 2000),
+  });
+  return startRuntime(config, { log: { info: () => undefined, warn: () => undefined }, migrate: false });
+}
+
+export async function createUser(rt: Runtime): Promise<AuthUser> {
+  const username = unique('user');
+  const user = await rt.services.auth.createUser({
+    username,
+    email: `${username}@example.com`,
+    password: 'Str0ngPassw0rd!',
+  });
+  return { id: user.id, username, email: `${username}@example.com`, isSuperuser: false };
+}
+
+export async function createEvent(rt: Runtime, capacity = 100): Promise<{ id: number }> {
+  const start = new Date(Date.now() + 24 * 3600_000);
+  return rt.services.events.create({
+    name: unique('Event '),
+    capacity,
+    start_time: start,
+    end_time: new Date(start.getTime() + 3 * 3600_000),
+  });
+}
+
+export async function createHolds(
+  rt: Runtime,
+  user: AuthUser,
+  eventIds: number[],
+  perEvent: number,
+  quantity = 1,
+): Promise<Reservation[]> {
+  const holds: Reservation[] = [];
+  for (const eventId of eventIds) {
+    for (let i = 0; i < perEvent; i++) {
+      holds.push(await rt.services.reservations.createHold(user, { event_id: eventId, quantity }));
+    }
+  }
+  return holds;
+}
+
+export interface ReservationRow {
+  id: number;
+  status: 'HOLD' | 'CONFIRMED' | 'CANCELLED' | 'EXPIRED';
+  quantity: number;
+  expires_at: Date | null;
+  updated_at: Date;
+  /** updated_at − expires_at by the database clock, in ms (null unless it has an expiry). */
+  lapse_ms: number | null;
+}
+
+export async function reservationRows(rt: Runtime, ids: number[]): Promise<ReservationRow[]> {
+  return rt.sequelize.query<ReservationRow>(
+    `SELECT id, status, quantity, expires_at, updated_at,
+       (extract(epoch FROM updated_at - expires_at) * 1000)::float8 AS lapse_ms
+     FROM reservations WHERE id IN (:ids) ORDER BY id`,
+    { type: QueryTypes.SELECT, replacements: { ids } },
+  );
+}
+
+/** The event's counters next to a recount of its reservations. */
+export async function ledger(rt: Runtime, eventId: number) {
+  const [row] = await rt.sequelize.query<{
+    held: number;
+    confirmed: number;
+    recount_held: number;
+    recount_confirmed: number;
+  }>(
+    `SELECT e.held, e.confirmed,
+       COALESCE(sum(r.quantity) FILTER (WHERE r.status = 'HOLD'), 0)::int AS recount_held,
+       COALESCE(sum(r.quantity) FILTER (WHERE r.status = 'CONFIRMED'), 0)::int AS recount_confirmed
+     FROM events e LEFT JOIN reservations r ON r.event_id = e.id WHERE e.id = :eventId GROUP BY e.id`,
+    { type: QueryTypes.SELECT, replacements: { eventId } },
+  );
+  if (!row) throw new Error(`no event ${eventId}`);
+  return row;
+}
+
+export interface LogEntry {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  msg: string;
+  fields: LogFields;
+}
+
+/** A WorkerLogger that keeps every line (WORKER_TEST_LOG=1 also prints them). */
+export function recordingLog(label = 'worker') {
+  const entries: LogEntry[] = [];
+  const echo = process.env.WORKER_TEST_LOG === '1';
+  const at =
+    (level: LogEntry['level']) =>
+    (msg: string, fields: LogFields = {}) => {
+      entries.push({ level, msg, fields });
+      if (echo) process.stdout.write(`[${label}] ${level} ${msg}\n`);
+    };
+  const log: WorkerLogger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return {
+    log,
+    entries,
+    sweeps: (): SweepReport[] =>
+      entries
+        .filter((e) => e.fields.job === 'expire-holds' && typeof e.fields.expired === 'number')
+        .map((e) => e.fields as unknown as SweepReport),
+    expiredTotal(): number {
+      return this.sweeps().reduce((sum, s) => sum + s.expired, 0);
+    },
+    has: (level: LogEntry['level'], pattern: RegExp): boolean =>
+      entries.some((e) => e.level === level && pattern.test(e.msg)),
+  };
+}
+
+/** Polls `check` until it returns something other than undefined/false, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Sessions of this database waiting for a lock: a sweep held up on an event row lock shows up here. */
+export async function lockWaiters(rt: Runtime): Promise<number> {
+  const [row] = await rt.sequelize.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+    { type: QueryTypes.SELECT },
+  );
+  return row?.n ?? 0;
+}
