@@ -7,7 +7,12 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { Sequelize } from 'sequelize';
 import type { Config } from './config';
 import { pingDatabase } from './db/database';
@@ -32,6 +37,25 @@ export interface AppOptions {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** Deeper JSON is refused: the REST adapter re-serialises bodies recursively and overflows the stack near 4000. */
+const MAX_JSON_DEPTH = 64;
+
+function jsonDepthExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      // A backslash escapes the next character; a quote ends the string.
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
 
 function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   return {
@@ -57,6 +81,17 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
+    // Errors Fastify raises before routing (a malformed %-escape, an over-long path parameter): API.md bodies, not
+    // Fastify's default (which echoes the URL).
+    frameworkErrors: (error, request, reply) => {
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      const message = status === 414 ? 'Request path is too long.' : 'Malformed request URL.';
+      const send = (reply as unknown as FastifyReply).status(status);
+      if (request.url.startsWith('/trpc')) {
+        return send.send({ error: { message, code: -32600, data: { httpStatus: status } } });
+      }
+      return send.send({ detail: message });
+    },
   });
 
   // An empty JSON body is an empty object (DRF accepted `POST .../cancel/` with no body); everything else goes
@@ -64,6 +99,12 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   const defaultJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, {});
+    if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH)) {
+      return done(
+        Object.assign(new SyntaxError(`nested deeper than ${MAX_JSON_DEPTH} levels`), { statusCode: 400 }),
+        undefined,
+      );
+    }
     return defaultJson(req, body as string, done);
   });
 
@@ -82,6 +123,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   await app.register(cors, {
     origin: config.corsOrigins === '*' ? true : [...config.corsOrigins],
     credentials: false,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'trpc-accept'],
     exposedHeaders: ['Retry-After', 'X-Request-Id'],
   });
@@ -101,8 +143,13 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     }
   };
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
+    // tRPC hands Fastify a Response; the JSON errors it raises before a procedure runs (415, a batch mixing
+    // queries and mutations) are labelled text/plain.
+    if (payload instanceof Response && payload.headers.get('content-type')?.startsWith('text/plain')) {
+      payload.headers.set('content-type', 'application/json');
+    }
   });
   // The REST adapter rewrites request.url (it strips /api); originalUrl is captured on first read, so read it now.
   app.addHook('onRequest', async (request) => {

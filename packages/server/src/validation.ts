@@ -63,6 +63,14 @@ export function zInt(min: number, max = PG_INT_MAX) {
   return z.number().int().min(min).max(max).pipe(z.number());
 }
 
+/**
+ * A strict JSON boolean for request bodies. The pipe keeps trpc-to-openapi from switching on coercion: it sets
+ * `coerce` on plain z.boolean() schemas (shared with the tRPC transport), and Boolean("false") is true.
+ */
+export function zBool() {
+  return z.boolean().pipe(z.boolean());
+}
+
 /** A page number from a query string or a typed client. */
 export const zPage = z
   .union([z.number(), z.string().regex(/^\d{1,9}$/, { error: 'A valid integer is required.' })], {
@@ -75,24 +83,33 @@ export const zQueryBool = z
   .union([z.boolean(), z.enum(['true', 'false', 'True', 'False', '1', '0'])], { error: 'Must be a valid boolean.' })
   .pipe(z.transform((v) => v === true || v === 'true' || v === 'True' || v === '1'));
 
+/** Years 1-9999 (DRF's range); PostgreSQL rejects year 0, which ISO-8601 strings can name. */
+const zStorableDate = z.date().refine((d) => d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999, {
+  error: 'Ensure the date is between 0001-01-01 and 9999-12-31 (UTC).',
+});
+
 /** ISO-8601 timestamp; one without an offset is read as UTC (the old system's TIME_ZONE). */
 export const zDateTime = z.iso
   .datetime({ offset: true, local: true })
-  .pipe(z.transform((s) => new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`)));
+  .pipe(z.transform((s) => new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`)))
+  .pipe(zStorableDate);
 
 /** A date (midnight UTC) or a timestamp, for list filters. */
 export const zDateOrDateTime = z
   .union([z.iso.date(), z.iso.datetime({ offset: true, local: true })], {
     error: 'Enter a valid date or datetime.',
   })
-  .pipe(z.transform((s) => new Date(s.length === 10 || /[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`)));
+  .pipe(z.transform((s) => new Date(s.length === 10 || /[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`)))
+  .pipe(zStorableDate);
 
 /** ZodError → DRF field map; an unknown body field is reported under its own name. */
 export function fieldErrorsFromZod(error: z.ZodError): FieldErrors {
-  const fields: FieldErrors = {};
+  // A Map, not an object: a field named "toString", "constructor" or "__proto__" must not meet Object.prototype.
+  const fields = new Map<string, string[]>();
   const add = (key: string, message: string) => {
-    const list = (fields[key] ??= []);
+    const list = fields.get(key) ?? [];
     if (!list.includes(message)) list.push(message);
+    fields.set(key, list);
   };
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
@@ -101,5 +118,5 @@ export function fieldErrorsFromZod(error: z.ZodError): FieldErrors {
     }
     add(issue.path.length > 0 ? issue.path.join('.') : 'non_field_errors', issue.message);
   }
-  return fields;
+  return Object.fromEntries(fields);
 }

@@ -14,8 +14,32 @@ const convertErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** The path of the first string holding U+0000 in an input (iterative: inputs can be nested thousands deep). */
+function nulCharField(input: unknown): string | undefined {
+  const stack: [unknown, string][] = [[input, '']];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return path || 'non_field_errors';
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) stack.push([child, path ? `${path}.${key}` : key]);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * U+0000 cannot be stored in PostgreSQL text; Sequelize rewrites it to the two characters "\0", which alters the
+ * value and can overflow a varchar. Refused like DRF did ("Null characters are not allowed.").
+ */
+const refuseNulChars = t.middleware(async ({ getRawInput, next }) => {
+  const field = nulCharField(await getRawInput());
+  if (field) throw AppError.validation(Object.fromEntries([[field, ['Null characters are not allowed.']]]));
+  return next();
+});
+
 export const router = t.router;
-export const publicProcedure = t.procedure.use(convertErrors);
+export const publicProcedure = t.procedure.use(convertErrors).use(refuseNulChars);
 
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const user: AuthUser = await ctx.services.auth.authenticate(ctx.authorization);

@@ -3,6 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
+// Safe to import anywhere: embedded.ts loads the ESM-only package natively, only when a cluster is started.
+import { startEmbeddedPostgres } from '../../src/db/embedded';
 
 export interface TestDatabase {
   adminUrl: string;
@@ -21,7 +23,6 @@ export async function createTestDatabase(prefix = 'holdfast_test'): Promise<Test
   let adminUrl = process.env.DATABASE_URL;
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!adminUrl) {
-    const { startEmbeddedPostgres } = await import('../../src/db/embedded.js');
     const embedded = await startEmbeddedPostgres({
       dataDir: path.resolve(__dirname, '../../../../.data/test'),
       port: Number(process.env.EMBEDDED_PG_PORT ?? 54339),

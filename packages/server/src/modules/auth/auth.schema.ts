@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import '../../validation';
+import { zBool } from '../../validation';
 import { isoUtc } from '../../iso-time';
 
 export const ZUser = z
@@ -52,7 +52,7 @@ export const ZRefreshOutput = z.object({ access: z.string(), refresh: z.string()
 
 export const ZLogoutInput = z.strictObject({
   refresh: z.string().max(4096).optional(),
-  all_devices: z.boolean().optional(),
+  all_devices: zBool().optional(),
 });
 export type LogoutInput = z.infer<typeof ZLogoutInput>;
 

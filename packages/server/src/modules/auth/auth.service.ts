@@ -217,7 +217,8 @@ export class AuthService {
    * every API process sees them) whether or not the account exists: unknown and known names answer alike.
    */
   private async checkCredentials(username: string, password: string): Promise<User | undefined> {
-    const key = username.toLowerCase();
+    // Lower-casing can lengthen a string ("İ" → "i̇"); the key column is varchar(150).
+    const key = username.toLowerCase().slice(0, 150);
     const retryAfter = await this.lockedOutFor(key);
     if (retryAfter > 0) {
       throw new AppError('TOO_MANY_REQUESTS', `Request was throttled. Expected available in ${retryAfter} seconds.`, {

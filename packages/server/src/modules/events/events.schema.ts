@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { zDateOrDateTime, zDateTime, zId, zInt, zPage, zQueryBool } from '../../validation';
+import { zBool, zDateOrDateTime, zDateTime, zId, zInt, zPage, zQueryBool } from '../../validation';
 
 export const MAX_CAPACITY = 1_000_000;
 
@@ -27,11 +27,12 @@ const writable = {
   capacity: zInt(1, MAX_CAPACITY),
   start_time: zDateTime,
   end_time: zDateTime,
-  is_active: z.boolean(),
+  is_active: zBool(),
 };
 
 function endAfterStart(v: { start_time?: Date; end_time?: Date }, ctx: z.RefinementCtx) {
-  if (v.start_time && v.end_time && v.end_time.getTime() <= v.start_time.getTime()) {
+  // Object refinements also run when a field failed: then the field holds the raw input, not a Date.
+  if (v.start_time instanceof Date && v.end_time instanceof Date && v.end_time.getTime() <= v.start_time.getTime()) {
     ctx.addIssue({ code: 'custom', path: ['end_time'], message: 'End time must be after start time.' });
   }
 }

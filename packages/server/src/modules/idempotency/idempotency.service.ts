@@ -33,6 +33,10 @@ export class IdempotencyService {
     request: unknown,
     effect: (transaction: Transaction) => Promise<Outcome<T>>,
   ): Promise<T> {
+    // The Idempotency-Key header is not schema-validated like the tRPC field; the column is varchar(255).
+    if (key !== undefined && [...key].length > 255) {
+      throw AppError.validation({ idempotency_key: ['Ensure this field has no more than 255 characters.'] });
+    }
     const outcome = await this.sequelize.transaction(async (transaction): Promise<Outcome<T>> => {
       if (key === undefined) return effect(transaction);
       const hash = requestHash(operation, request);

@@ -1,0 +1,176 @@
+// A/B runs: `node bench/dist/ab.js [--b DIR]... [--scenario rest-hot,trpc-hot,list,spread] [--rounds 5] [--duration 5]`
+// Compares arms — each server build (this package's dist = A, and patched copies given with --b: a folder with
+// a dist/ and a node_modules link) × each scenario — on one database, alternating short runs round by round so
+// that the drift of other load on the machine falls on every arm alike. Reports, per arm, the median rate and the
+// median of the per-round ratio to the first arm. Use it to measure a hot-path change before making it in src/,
+// or to compare REST with tRPC (`--scenario rest-hot,trpc-hot`).
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { createBenchDatabase } from './lib/database';
+import { dynamicPost, getAsUsers, httpRun, postAsUsers, round, type Measurement } from './lib/load';
+import { seed } from './lib/seed';
+import { SERVER_DIR, startServer, type ApiServer } from './lib/server';
+
+const SCENARIOS = ['rest-hot', 'trpc-hot', 'list', 'spread'] as const;
+const USAGE = `Usage: node bench/dist/ab.js [options]
+  --b DIR            a server build to compare with this package's (repeatable): DIR/dist + DIR/node_modules
+  --scenario LIST    comma-separated: rest-hot, trpc-hot, list, spread (default rest-hot)
+  --rounds N         interleaved rounds (default 5)
+  --duration S       seconds per arm per round (default 5)
+  --connections N    HTTP connections (default 50)
+  --pool N           DATABASE_POOL_MAX of every build (default 10)
+  --database-url URL PostgreSQL server (default $DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres)
+`;
+type Scenario = (typeof SCENARIOS)[number];
+
+const log = (m: string) => console.error(`[ab ${new Date().toISOString().slice(11, 19)}] ${m}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2).filter((a) => a !== '--'),
+    options: {
+      b: { type: 'string', multiple: true },
+      scenario: { type: 'string', default: 'rest-hot' },
+      rounds: { type: 'string', default: '5' },
+      duration: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '50' },
+      pool: { type: 'string', default: '10' },
+      'database-url': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const dirs = [SERVER_DIR, ...(values.b ?? []).map((d) => path.resolve(d))];
+  const rounds = Number(values.rounds);
+  const duration = Number(values.duration);
+  const connections = Number(values.connections);
+  const scenarios = (values.scenario ?? 'rest-hot').split(',').map((s) => s.trim()) as Scenario[];
+  for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}`);
+  const arms = dirs.flatMap((dir, b) => scenarios.map((scenario) => ({ b, dir, scenario })));
+  const label = (a: { b: number; scenario: string }) => `${a.b === 0 ? 'A' : `B${a.b}`}:${a.scenario}`;
+  const budget = setTimeout(
+    () => {
+      log('time budget exceeded');
+      process.kill(process.pid, 'SIGTERM');
+    },
+    (240 + (rounds + 1) * arms.length * (duration + 10)) * 1000,
+  );
+  budget.unref();
+
+  const db = await createBenchDatabase(
+    values['database-url'] ?? (process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'),
+  );
+  const servers: ApiServer[] = [];
+  const sql = new pg.Client({ connectionString: db.url });
+  const stopAll = async () => {
+    await Promise.all(servers.map((s) => s.stop().catch(() => undefined)));
+    await sql.end().catch(() => undefined);
+    await db.drop().catch((e: unknown) => log(`drop failed: ${String(e)}`));
+  };
+  process.on('SIGINT', () => void stopAll().finally(() => process.exit(130)));
+  process.on('SIGTERM', () => void stopAll().finally(() => process.exit(143)));
+  process.on('exit', () => servers.forEach((s) => s.killNow()));
+  try {
+    const jwtSecret = randomBytes(36).toString('base64url');
+    for (const dir of dirs) {
+      servers.push(
+        await startServer({
+          databaseUrl: db.url,
+          pool: Number(values.pool),
+          bcryptCost: 4,
+          jwtSecret,
+          nodeArgs: [],
+          dir,
+        }),
+      );
+    }
+    await sql.connect();
+    const s = await seed(servers[0] as ApiServer, db.url, {
+      users: 10,
+      existingReservations: 0,
+      spreadEvents: 1000,
+      hotRoles: [],
+      log,
+    });
+    const tokens = s.users.map((u) => u.access);
+    const hotEvent = async () => {
+      const r = await sql.query<{ id: number }>(
+        `INSERT INTO events (name, capacity, start_time, end_time)
+         VALUES ('ab', 1000000, now() + interval '30 days', now() + interval '30 days 3 hours') RETURNING id`,
+      );
+      return r.rows[0]?.id ?? 0;
+    };
+    const runArm = async (arm: (typeof arms)[number], seconds: number): Promise<Measurement> => {
+      const server = servers[arm.b] as ApiServer;
+      const requests =
+        arm.scenario === 'list'
+          ? getAsUsers('/api/events/', tokens)
+          : arm.scenario === 'spread'
+            ? dynamicPost('/api/reservations/create_hold/', tokens, () => ({
+                event_id: s.spreadApi[Math.floor(Math.random() * s.spreadApi.length)],
+                quantity: 1,
+              }))
+            : postAsUsers(
+                arm.scenario === 'trpc-hot' ? '/trpc/reservations.createHold' : '/api/reservations/create_hold/',
+                { event_id: await hotEvent(), quantity: 1 },
+                tokens,
+              );
+      return httpRun({ url: server.baseUrl, connections, durationS: seconds, requests, rss: server.rss });
+    };
+    for (const arm of arms) await runArm(arm, 2); // warm-up
+    const results: Measurement[][] = arms.map(() => []);
+    for (let r = 0; r < rounds; r++) {
+      // Rotate the order each round so that no arm always runs first.
+      for (let k = 0; k < arms.length; k++) {
+        const i = (k + r) % arms.length;
+        const arm = arms[i] as (typeof arms)[number];
+        await sql.query('CHECKPOINT');
+        await sleep(500);
+        const m = await runArm(arm, duration);
+        results[i]?.push(m);
+        log(`round ${r + 1} ${label(arm)}: ${m.rps.toFixed(0)} req/s, p50 ${m.p50} ms, errors ${m.errors}`);
+      }
+    }
+    console.log(`\nA/B: ${rounds} rounds of ${duration} s per arm, ${connections} connections; medians over rounds`);
+    console.log(
+      `A = ${dirs[0]}${dirs
+        .slice(1)
+        .map((d, i) => `, B${i + 1} = ${d}`)
+        .join('')}`,
+    );
+    const base = results[0] ?? [];
+    results.forEach((ms, i) => {
+      const arm = arms[i] as (typeof arms)[number];
+      // Rounds are adjacent in time, so the per-round ratio cancels most of the drift of the machine's load.
+      const paired = median(ms.map((m, r) => m.rps / (base[r]?.rps || Infinity)));
+      console.log(
+        `${label(arm).padEnd(14)} ${median(ms.map((m) => m.rps)).toFixed(0)} req/s, ` +
+          `${round(paired)} × ${label(arms[0] as (typeof arms)[number])} (median per-round ratio), ` +
+          `p50 ${median(ms.map((m) => m.p50))} ms, p99 ${median(ms.map((m) => m.p99))} ms, ` +
+          `errors ${ms.reduce((n, m) => n + m.errors, 0)}; rounds ${ms.map((m) => m.rps.toFixed(0)).join(' ')}`,
+      );
+    });
+  } finally {
+    await stopAll();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

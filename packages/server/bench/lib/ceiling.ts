@@ -1,0 +1,171 @@
+// The ceiling: the hold transaction the API runs, driven straight from `pg` with no HTTP, no auth and no ORM,
+// by N workers that each keep one connection. What the API reaches of it is the cost of everything else.
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { percentile, round, type Measurement } from './load';
+
+/**
+ * - `server`: what the API sends today (captured with Sequelize's query logger): BEGIN; SELECT … FOR UPDATE;
+ *   one statement that inserts the hold and bumps `held` (hold-ledger insertHold); COMMIT. 4 round trips, 2 of
+ *   them under the event row lock.
+ * - `separate`: INSERT and UPDATE as two statements (the original shape). 5 round trips, 3 under the lock.
+ * - `single`: lock, checks, INSERT and UPDATE in one autocommit statement. 1 round trip.
+ * - `async-commit`: `server` with SET LOCAL synchronous_commit = off: the lock is released before the WAL flush.
+ */
+export type HoldShape = 'server' | 'separate' | 'single' | 'async-commit';
+
+// Sequelize inlines replacements into the text (simple query protocol); so does the ceiling. Values are integers
+// and a timestamp produced here, never outside input.
+const lockSql = (eventId: number) =>
+  `SELECT "id", "name", "description", "capacity", "held", "confirmed", "start_time" AS "startTime", ` +
+  `"end_time" AS "endTime", "is_active" AS "isActive", "created_at" AS "createdAt", "updated_at" AS "updatedAt", ` +
+  `now() AS "db_now" FROM "events" AS "Event" WHERE "Event"."id" = ${eventId} FOR UPDATE;`;
+const insertValues = (eventId: number, userId: number, expiresAt: Date) =>
+  `(${eventId}, ${userId}, 'HOLD', 1, '${expiresAt.toISOString()}', now(), now())`;
+const combinedSql = (eventId: number, userId: number, expiresAt: Date) => `WITH inserted AS (
+       INSERT INTO reservations (event_id, user_id, status, quantity, expires_at, created_at, updated_at)
+       VALUES ${insertValues(eventId, userId, expiresAt)}
+       RETURNING id, event_id, user_id, status, quantity, expires_at, created_at, updated_at
+     ), counted AS (
+       UPDATE events SET held = held + 1 WHERE id = ${eventId}
+     )
+     SELECT * FROM inserted`;
+const insertSql = (eventId: number, userId: number, expiresAt: Date) =>
+  `INSERT INTO reservations (event_id, user_id, status, quantity, expires_at, created_at, updated_at)
+   VALUES ${insertValues(eventId, userId, expiresAt)}
+   RETURNING id, event_id, user_id, status, quantity, expires_at, created_at, updated_at`;
+const updateSql = (eventId: number) =>
+  `UPDATE events SET held = held + 1, confirmed = confirmed + 0 WHERE id = ${eventId}`;
+const singleSql = (eventId: number, userId: number) => `WITH e AS (
+    SELECT id, name, now() AS db_now FROM events
+     WHERE id = ${eventId} AND is_active AND end_time > now() AND capacity - held - confirmed >= 1
+     FOR UPDATE
+  ), inserted AS (
+    INSERT INTO reservations (event_id, user_id, status, quantity, expires_at, created_at, updated_at)
+    SELECT e.id, ${userId}, 'HOLD', 1, e.db_now + make_interval(secs => 300), now(), now() FROM e
+    RETURNING id, event_id, user_id, status, quantity, expires_at, created_at, updated_at
+  ), counted AS (UPDATE events SET held = held + 1 FROM inserted WHERE events.id = inserted.event_id)
+  SELECT inserted.*, (SELECT name FROM e) AS event_name FROM inserted`;
+
+const HOLD_TTL_MS = 300_000;
+
+interface EventRow {
+  capacity: number;
+  held: number;
+  confirmed: number;
+  isActive: boolean;
+  endTime: Date;
+  db_now: Date;
+}
+
+async function holdOnce(c: pg.PoolClient, shape: HoldShape, eventId: number, userId: number): Promise<void> {
+  if (shape === 'single') {
+    const r = await c.query(singleSql(eventId, userId));
+    if (r.rowCount !== 1) throw new Error('hold refused');
+    return;
+  }
+  await c.query(
+    shape === 'async-commit' ? 'START TRANSACTION; SET LOCAL synchronous_commit = off;' : 'START TRANSACTION;',
+  );
+  try {
+    const locked = await c.query<EventRow>(lockSql(eventId));
+    const e = locked.rows[0];
+    if (!e) throw new Error('event not found');
+    if (!e.isActive || e.endTime.getTime() <= e.db_now.getTime()) throw new Error('event not bookable');
+    if (e.capacity - e.held - e.confirmed < 1) throw new Error('insufficient capacity');
+    const expiresAt = new Date(e.db_now.getTime() + HOLD_TTL_MS);
+    if (shape === 'separate') {
+      await c.query(insertSql(eventId, userId, expiresAt));
+      await c.query(updateSql(eventId));
+    } else {
+      await c.query(combinedSql(eventId, userId, expiresAt));
+    }
+    await c.query('COMMIT;');
+  } catch (err) {
+    await c.query('ROLLBACK;').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The database work of one GET /api/events/ request: the auth lookup and the page query, as the API sends them. */
+async function listOnce(c: pg.PoolClient, userId: number, total: 'window' | 'none' | 'count'): Promise<void> {
+  await c.query(
+    `SELECT "id", "username", "email", "is_superuser" AS "isSuperuser", "is_active" AS "isActive" FROM "users" AS "User" WHERE "User"."id" = ${userId};`,
+  );
+  await c.query(`SELECT "id", "name", "description", "capacity", "held", "confirmed", "start_time" AS "startTime", "end_time" AS "endTime", "is_active" AS "isActive", "created_at" AS "createdAt", "updated_at" AS "updatedAt", COALESCE((SELECT sum(r.quantity) FROM reservations r
+  WHERE r.event_id = "Event"."id" AND r.status = 'HOLD' AND r.expires_at <= now()), 0)::int AS "overdue_seats"${total === 'window' ? ', count(*) OVER () AS "total"' : ''} FROM "events" AS "Event" ORDER BY "startTime" ASC, "Event"."id" ASC LIMIT 20 OFFSET 0;`);
+  if (total === 'count') await c.query('SELECT count(*) AS "count" FROM "events" AS "Event";');
+}
+
+export interface CeilingRun {
+  databaseUrl: string;
+  workers: number;
+  durationS: number;
+  /**
+   * A hold transaction of this shape, or the list page's queries: `list` as the API sends them, `list-no-total`
+   * without count(*) OVER (), `list-count` with the total from a separate SELECT count(*).
+   */
+  shape: HoldShape | 'list' | 'list-no-total' | 'list-count';
+  pickEvent: () => number;
+  userIds: number[];
+}
+
+export async function ceilingRun(run: CeilingRun): Promise<Measurement & { shape: string; workers: number }> {
+  const pool = new pg.Pool({
+    connectionString: run.databaseUrl,
+    max: run.workers,
+    // The API's per-connection settings (db/database.ts).
+    application_name: 'holdfast-bench-ceiling',
+    lock_timeout: 2000,
+    statement_timeout: 10000,
+    connectionTimeoutMillis: 10_000,
+  });
+  const clients = await Promise.all(Array.from({ length: run.workers }, () => pool.connect()));
+  const latencies: number[] = [];
+  const errorKinds: Record<string, number> = {};
+  let errors = 0;
+  const started = performance.now();
+  const end = started + run.durationS * 1000;
+  let u = 0;
+  try {
+    await Promise.all(
+      clients.map(async (c) => {
+        while (performance.now() < end) {
+          const t0 = performance.now();
+          const userId = run.userIds[u++ % run.userIds.length] ?? 0;
+          try {
+            if (run.shape === 'list') await listOnce(c, userId, 'window');
+            else if (run.shape === 'list-no-total') await listOnce(c, userId, 'none');
+            else if (run.shape === 'list-count') await listOnce(c, userId, 'count');
+            else await holdOnce(c, run.shape, run.pickEvent(), userId);
+            latencies.push(performance.now() - t0);
+          } catch (err) {
+            errors++;
+            const key = err instanceof Error ? err.message.slice(0, 80) : String(err);
+            errorKinds[key] = (errorKinds[key] ?? 0) + 1;
+          }
+        }
+      }),
+    );
+  } finally {
+    for (const c of clients) c.release();
+    await pool.end();
+  }
+  const elapsedS = (performance.now() - started) / 1000;
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    shape: run.shape,
+    workers: run.workers,
+    rps: round(latencies.length / elapsedS, 1),
+    p50: round(percentile(sorted, 50)),
+    p99: round(percentile(sorted, 99)),
+    errors,
+    non2xx: 0,
+    socketErrors: errors,
+    timeouts: 0,
+    total: latencies.length + errors,
+    ok: latencies.length,
+    durationS: round(elapsedS),
+    statusCodes: errorKinds,
+  };
+}

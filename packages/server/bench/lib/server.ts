@@ -1,0 +1,214 @@
+// The API as a child process (dist/main.js, production mode), its peak RSS, and the CLI.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+// Compiled to bench/dist/lib/server.js: three levels up is packages/server.
+export const SERVER_DIR = path.resolve(__dirname, '..', '..', '..');
+
+export interface ServerSettings {
+  databaseUrl: string;
+  pool: number;
+  bcryptCost: number;
+  /** Fixed for the whole bench, so tokens survive a restart of the API (pool-size variants). */
+  jwtSecret: string;
+  nodeArgs: string[];
+  /** The server package to run (its dist/main.js and dist/cli.js): SERVER_DIR, or a patched copy for an A/B run. */
+  dir: string;
+}
+
+export interface ApiServer {
+  pid: number;
+  port: number;
+  baseUrl: string;
+  env: NodeJS.ProcessEnv;
+  dir: string;
+  rss: RssSampler;
+  /** Lines the server printed (LOG_LEVEL=warn: warnings and errors only). */
+  output(): string[];
+  stop(): Promise<void>;
+  /** Last resort from a process 'exit' handler. */
+  killNow(): void;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** VmRSS of a process in MB, or undefined when it is gone. */
+export function readRssMb(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return m?.[1] ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples the child's RSS every 100 ms; peak() returns the highest value since the last reset. */
+export class RssSampler {
+  private windowPeak = 0;
+  private overallPeak = 0;
+  private timer: NodeJS.Timeout | undefined;
+  constructor(private readonly pid: number) {}
+  start(): void {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), 100);
+    this.timer.unref();
+  }
+  stop(): void {
+    clearInterval(this.timer);
+  }
+  sample(): number {
+    const mb = readRssMb(this.pid) ?? 0;
+    if (mb > this.windowPeak) this.windowPeak = mb;
+    if (mb > this.overallPeak) this.overallPeak = mb;
+    return mb;
+  }
+  reset(): void {
+    this.windowPeak = this.sample();
+  }
+  peak(): number {
+    this.sample();
+    return this.windowPeak;
+  }
+  overall(): number {
+    return this.overallPeak;
+  }
+}
+
+function serverEnv(s: ServerSettings, port: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // Nothing from the caller's shell may change what is measured.
+  for (const k of Object.keys(env)) {
+    if (
+      /^(DATABASE_|LOGIN_|MAX_|HOLD_|BCRYPT_|JWT_|MONGO_|WORKER_|EMBEDDED_|LOCK_|STATEMENT_|CORS_|BODY_|REQUEST_)/.test(
+        k,
+      )
+    ) {
+      delete env[k];
+    }
+  }
+  return {
+    ...env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_URL: s.databaseUrl,
+    DATABASE_POOL_MAX: String(s.pool),
+    JWT_SECRET: s.jwtSecret,
+    BCRYPT_COST: String(s.bcryptCost),
+    // Benches hold many seats per user; the cap (and its subquery) is measured separately, if at all.
+    MAX_ACTIVE_HOLDS_PER_USER: '0',
+    MAX_HOLD_QUANTITY: '10',
+    LOGIN_IP_MAX_PER_MINUTE: '100000000',
+    LOGIN_MAX_FAILURES: '1000000',
+    WORKER_IN_PROCESS: 'false',
+  };
+}
+
+export async function startServer(s: ServerSettings, timeoutMs = 60_000): Promise<ApiServer> {
+  const port = await freePort();
+  const env = serverEnv(s, port);
+  const child: ChildProcess = spawn(process.execPath, [...s.nodeArgs, path.join(s.dir, 'dist', 'main.js')], {
+    cwd: s.dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      lines.push(line);
+      if (lines.length > 200) lines.shift();
+    }
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited = false;
+  const exitedP = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exitedP;
+    clearTimeout(t);
+  };
+  const started = Date.now();
+  for (;;) {
+    if (exited) throw new Error(`the API exited during start-up:\n${lines.slice(-30).join('\n')}`);
+    if (Date.now() - started > timeoutMs) {
+      await stop();
+      throw new Error(`the API was not ready within ${timeoutMs / 1000} s:\n${lines.slice(-30).join('\n')}`);
+    }
+    try {
+      const res = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('the API child has no pid');
+  const rss = new RssSampler(pid);
+  rss.start();
+  return {
+    pid,
+    port,
+    baseUrl,
+    env,
+    dir: s.dir,
+    rss,
+    output: () => [...lines],
+    stop: async () => {
+      rss.stop();
+      await stop();
+    },
+    killNow: () => {
+      if (!exited) child.kill('SIGKILL');
+    },
+  };
+}
+
+/** `node dist/cli.js ...` with the server's environment; rejects on a non-zero exit or after timeoutMs. */
+export async function runCli(
+  server: Pick<ApiServer, 'env' | 'dir'>,
+  args: string[],
+  timeoutMs = 60_000,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(server.dir, 'dist', 'cli.js'), ...args], {
+      cwd: server.dir,
+      env: server.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`holdfast ${args[0]} failed (${signal ?? `exit ${code}`}):\n${out}`));
+    });
+  });
+}
