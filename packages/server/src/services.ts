@@ -3,6 +3,7 @@
 import type { Sequelize } from 'sequelize';
 import type { Config } from './config';
 import { AuthService } from './modules/auth/auth.service';
+import { hs256Key } from './modules/auth/tokens';
 import { EventsService } from './modules/events/events.service';
 import { IdempotencyService } from './modules/idempotency/idempotency.service';
 import { ReservationsService, type ReservationSettings } from './modules/reservations/reservations.service';
@@ -27,7 +28,7 @@ export function createServices(
   const idempotency = new IdempotencyService(sequelize);
   return {
     auth: new AuthService(sequelize, {
-      secret: config.jwtSecret,
+      key: hs256Key(config.jwtSecret),
       accessTtlSeconds: config.accessTokenTtlSeconds,
       refreshTtlSeconds: config.refreshTokenTtlSeconds,
       bcryptCost: config.bcryptCost,

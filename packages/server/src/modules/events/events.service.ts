@@ -40,17 +40,20 @@ export class EventsService {
     if (filters.start_date) where.startTime = { [Op.gte]: filters.start_date };
     if (filters.end_date) where.endTime = { [Op.lte]: filters.end_date };
     const pageNo = filters.page ?? 1;
-    const rows = await Event.findAll({
-      where,
-      attributes: { include: [...withOverdue.include, [literal('count(*) OVER ()'), 'total']] },
-      order: [
-        ['startTime', 'ASC'],
-        ['id', 'ASC'],
-      ],
-      limit: PAGE_SIZE,
-      offset: pageOffset(pageNo),
-    });
-    const total = rows[0] ? Number(rows[0].get('total')) : pageNo === 1 ? 0 : await Event.count({ where });
+    // Page and total in parallel: a window count would make PostgreSQL visit every matching event per page.
+    const [rows, total] = await Promise.all([
+      Event.findAll({
+        where,
+        attributes: withOverdue,
+        order: [
+          ['startTime', 'ASC'],
+          ['id', 'ASC'],
+        ],
+        limit: PAGE_SIZE,
+        offset: pageOffset(pageNo),
+      }),
+      Event.count({ where }),
+    ]);
     return toPage(
       {
         ...page,
