@@ -15,28 +15,32 @@ describe('invariant storm', () => {
   });
   afterAll(() => h.close());
 
-  it(`keeps every invariant with ${clients} clients for ${seconds}s`, async () => {
-    const report = await runStorm(h, await listen(h), {
-      clients,
-      events: 3,
-      capacity: 12,
-      durationMs: seconds * 1000,
-      minOperations: 400,
-    });
-    recordReliability('storm', { seconds, clients, ...report });
-    console.log(
-      `storm: operations=${report.operations} checks=${report.checks} violations=${totalViolations(report)} 5xx=${report.status5xx} expired=${report.expiredBySweep}`,
-    );
-    expect(report.examples).toEqual([]);
-    expect(totalViolations(report)).toBe(0);
-    expect(report.status5xx).toBe(0);
-    expect(report.networkErrors).toBe(0);
-    expect(report.operations).toBeGreaterThanOrEqual(400);
-    expect(report.checks).toBeGreaterThan(10);
-    // The storm really exercised every path.
-    expect(Object.keys(report.byOutcome).some((k) => k.startsWith('confirm:200'))).toBe(true);
-    expect(Object.keys(report.byOutcome).some((k) => k.includes('INSUFFICIENT_CAPACITY'))).toBe(true);
-  });
+  it(
+    `keeps every invariant with ${clients} clients for ${seconds}s`,
+    async () => {
+      const report = await runStorm(h, await listen(h), {
+        clients,
+        events: 3,
+        capacity: 12,
+        durationMs: seconds * 1000,
+        minOperations: 400,
+      });
+      recordReliability('storm', { seconds, clients, ...report });
+      console.log(
+        `storm: operations=${report.operations} checks=${report.checks} violations=${totalViolations(report)} 5xx=${report.status5xx} expired=${report.expiredBySweep}`,
+      );
+      expect(report.examples).toEqual([]);
+      expect(totalViolations(report)).toBe(0);
+      expect(report.status5xx).toBe(0);
+      expect(report.networkErrors).toBe(0);
+      expect(report.operations).toBeGreaterThanOrEqual(400);
+      expect(report.checks).toBeGreaterThan(10);
+      // The storm really exercised every path.
+      expect(Object.keys(report.byOutcome).some((k) => k.startsWith('confirm:200'))).toBe(true);
+      expect(Object.keys(report.byOutcome).some((k) => k.includes('INSUFFICIENT_CAPACITY'))).toBe(true);
+    },
+    (seconds * 10 + 60) * 1000,
+  );
 });
 
 describe('negative control', () => {
