@@ -27,19 +27,22 @@ export interface ExpirySweepResult {
   events: number;
 }
 
+/** A model instance in the shape of a row, so one mapper (rowToDto) serves both. */
 function toReservationDto(r: Reservation, eventName: string, username: string): ReservationDto {
-  return {
-    id: r.id,
-    event: r.eventId,
-    event_name: eventName,
-    user: r.userId,
-    user_username: username,
-    status: r.status,
-    quantity: r.quantity,
-    expires_at: r.expiresAt ? isoUtc(r.expiresAt) : null,
-    created_at: isoUtc(r.createdAt),
-    updated_at: isoUtc(r.updatedAt),
-  };
+  return rowToDto(
+    {
+      id: r.id,
+      event_id: r.eventId,
+      event_name: eventName,
+      user_id: r.userId,
+      status: r.status,
+      quantity: r.quantity,
+      expires_at: r.expiresAt,
+      created_at: r.createdAt,
+      updated_at: r.updatedAt,
+    },
+    username,
+  );
 }
 
 const ok = <T>(value: T): Outcome<T> => ({ ok: value });
