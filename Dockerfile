@@ -13,6 +13,9 @@ RUN pnpm build && pnpm prune --prod --config.ignore-scripts=false
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# The live heap is ~40 MB; without a limit V8 sizes the old space from the host's RAM and RSS climbs to hundreds of
+# MB of garbage under load before a major GC (docs/PERFORMANCE.md). The bench runs the API with the same flag.
+ENV NODE_OPTIONS=--max-old-space-size=128
 WORKDIR /app
 COPY --from=build /app/package.json /app/pnpm-workspace.yaml ./
 COPY --from=build /app/node_modules node_modules

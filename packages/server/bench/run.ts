@@ -92,24 +92,44 @@ function eventOf(ctx: Ctx, role: string): number {
   return id;
 }
 
+/** The API's hold batches so far (its /metrics histogram): statements and the holds they carried. */
+async function holdBatches(server: ApiServer): Promise<{ statements: number; holds: number }> {
+  const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { statements: value('holdfast_hold_batch_size_count'), holds: value('holdfast_hold_batch_size_sum') };
+}
+
+/** A hold run, with the mean number of holds per statement the API's batching reached during it. */
+async function holdRun(server: ApiServer, run: () => Promise<Measurement>): Promise<Measurement> {
+  const before = await holdBatches(server);
+  const m = await run();
+  const after = await holdBatches(server);
+  const statements = after.statements - before.statements;
+  return statements > 0 ? { ...m, holdsPerStatement: round((after.holds - before.holds) / statements, 2) } : m;
+}
+
 async function hotRest(ctx: Ctx, eventId: number, durationS: number, server = ctx.server): Promise<Measurement> {
-  return httpRun({
-    url: server.baseUrl,
-    connections: ctx.opts.connections,
-    durationS,
-    requests: postAsUsers(HOLD_REST, { event_id: eventId, quantity: 1 }, ctx.tokens),
-    rss: server.rss,
-  });
+  return holdRun(server, () =>
+    httpRun({
+      url: server.baseUrl,
+      connections: ctx.opts.connections,
+      durationS,
+      requests: postAsUsers(HOLD_REST, { event_id: eventId, quantity: 1 }, ctx.tokens),
+      rss: server.rss,
+    }),
+  );
 }
 
 async function hotTrpc(ctx: Ctx, eventId: number, durationS: number): Promise<Measurement> {
-  return httpRun({
-    url: ctx.server.baseUrl,
-    connections: ctx.opts.connections,
-    durationS,
-    requests: postAsUsers(HOLD_TRPC, { event_id: eventId, quantity: 1 }, ctx.tokens),
-    rss: ctx.server.rss,
-  });
+  return holdRun(ctx.server, () =>
+    httpRun({
+      url: ctx.server.baseUrl,
+      connections: ctx.opts.connections,
+      durationS,
+      requests: postAsUsers(HOLD_TRPC, { event_id: eventId, quantity: 1 }, ctx.tokens),
+      rss: ctx.server.rss,
+    }),
+  );
 }
 
 async function ceiling(ctx: Ctx, pickEvent: () => number, shape: CeilingRun['shape'] = 'server', workers?: number) {
@@ -120,6 +140,7 @@ async function ceiling(ctx: Ctx, pickEvent: () => number, shape: CeilingRun['sha
     shape,
     pickEvent,
     userIds: ctx.userIds,
+    serverDir: ctx.server.dir,
   });
 }
 
@@ -158,6 +179,7 @@ async function warmUp(ctx: Ctx): Promise<void> {
     shape: 'server',
     pickEvent: () => warm,
     userIds: ctx.userIds,
+    serverDir: ctx.server.dir,
   }).catch(() => undefined);
 }
 
@@ -166,7 +188,7 @@ async function runScenarios(ctx: Ctx): Promise<Row[]> {
   const rows: Row[] = [];
   const d = opts.duration;
   const w = opts.ceilingWorkers;
-  const ceilingLabel = `ceiling: the API's hold transaction via pg, ${w} workers`;
+  const ceilingLabel = `ceiling: the API's hold statement via pg, one hold each, ${w} workers`;
   let s1: Measurement | undefined;
   let s1c: Measurement | undefined;
 
@@ -321,13 +343,15 @@ async function runScenarios(ctx: Ctx): Promise<Row[]> {
     await settle(ctx);
     log(`6. REST holds spread over ${api.length} events, ${d} s`);
     const pickApi = pick(api);
-    const m = await httpRun({
-      url: ctx.server.baseUrl,
-      connections: opts.connections,
-      durationS: d,
-      requests: dynamicPost(HOLD_REST, ctx.tokens, () => ({ event_id: pickApi(), quantity: 1 })),
-      rss: ctx.server.rss,
-    });
+    const m = await holdRun(ctx.server, () =>
+      httpRun({
+        url: ctx.server.baseUrl,
+        connections: opts.connections,
+        durationS: d,
+        requests: dynamicPost(HOLD_REST, ctx.tokens, () => ({ event_id: pickApi(), quantity: 1 })),
+        rss: ctx.server.rss,
+      }),
+    );
     await settle(ctx);
     log('6c. ceiling');
     const c = await ceiling(ctx, pick(ceil));
@@ -357,16 +381,16 @@ async function runVariants(ctx: Ctx, settings: ServerSettings): Promise<Row[]> {
   for (const workers of [...new Set([1, 5, opts.ceilingWorkers, 20, 50])].sort((a, b) => a - b)) {
     arms.push({
       id: `v-c${workers}`,
-      label: `ceiling, hot event, the API's statements, ${workers} workers`,
+      label: `ceiling, hot event, the API's hold statement, ${workers} workers`,
       shape: 'server',
       workers,
       event: await newHotEvent(ctx, `variant-ceiling-${workers}`),
     });
   }
   const shapes = [
-    ['separate', 'INSERT and UPDATE as two statements (5 round trips)'],
-    ['single', 'whole hold in one autocommit statement (1 round trip)'],
-    ['async-commit', "the API's statements + SET LOCAL synchronous_commit = off"],
+    ['separate', 'textbook transaction: lock, INSERT, UPDATE, COMMIT (5 round trips)'],
+    ['combined', 'lock, then INSERT + UPDATE in one statement, COMMIT (4 round trips)'],
+    ['async-commit', '4 round trips + SET LOCAL synchronous_commit = off'],
   ] as const;
   for (const [shape, label] of shapes) {
     arms.push({
@@ -408,6 +432,7 @@ async function runVariants(ctx: Ctx, settings: ServerSettings): Promise<Row[]> {
           shape: arm.shape,
           pickEvent: () => arm.event,
           userIds: ctx.userIds,
+          serverDir: ctx.server.dir,
         }),
       );
     }

@@ -28,6 +28,13 @@ export const lockWait = new Histogram({
   registers: [registry],
 });
 
+export const holdBatchSize = new Histogram({
+  name: 'holdfast_hold_batch_size',
+  help: 'Hold requests on one event placed by one statement (group commit; grows with load on a popular event).',
+  buckets: [1, 2, 4, 8, 16, 32, 64],
+  registers: [registry],
+});
+
 export const sweepDuration = new Histogram({
   name: 'holdfast_expiry_sweep_duration_seconds',
   help: 'Duration of one expiry sweep over every overdue hold.',

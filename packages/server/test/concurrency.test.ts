@@ -1,20 +1,29 @@
 // Races against the real database. Each test would fail on an oversell or a counter drift; the negative control
 // shows the same storm does oversell when the event lock (and the CHECK guard behind it) are switched off.
+// Requests are spread over three app instances on one database, as over API replicas: inside one process the hold
+// batcher already puts an event's holds in line, so only several processes put the row lock itself to the test.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from 'pg';
+import { holdBatchSize } from '../src/metrics';
 import { createEvent, createHarness, createUser, ledger, rest, type Harness, type TestUser } from './support/harness';
 import { withUnsafeHarness } from './support/isolated';
 
 let h: Harness;
+let replicas: Harness[];
 let users: TestUser[];
 let admin: TestUser;
 
 beforeAll(async () => {
-  h = await createHarness({ MAX_ACTIVE_HOLDS_PER_USER: '0' });
+  const instances = await Promise.all([1, 2, 3].map(() => createHarness({ MAX_ACTIVE_HOLDS_PER_USER: '0' })));
+  h = instances[0]!;
+  replicas = instances.slice(1);
   admin = await createUser(h, { admin: true });
   users = await Promise.all(Array.from({ length: 10 }, () => createUser(h)));
 });
-afterAll(() => h.close());
+afterAll(() => Promise.all([h, ...replicas].map((i) => i.close())));
+
+/** The i-th request's instance: round robin over the app and its replicas. */
+const instance = (i: number, all: Harness[] = [h, ...replicas]) => all[i % all.length]!;
 
 const holdVia = (hh: Harness, user: TestUser, eventId: number, quantity = 1) =>
   rest(hh, 'POST', '/api/reservations/create_hold/', { token: user.access, body: { event_id: eventId, quantity } });
@@ -29,7 +38,7 @@ describe('never oversell', () => {
   it('50 parallel holds on 10 seats: exactly 10 succeed, the rest get 409', async () => {
     const event = await createEvent(h, { capacity: 10 });
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => holdVia(h, users[i % users.length]!, event.id)),
+      Array.from({ length: 50 }, (_, i) => holdVia(instance(i), users[i % users.length]!, event.id)),
     );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(10);
@@ -42,7 +51,9 @@ describe('never oversell', () => {
   it('mixed quantities fill the event without exceeding it', async () => {
     const event = await createEvent(h, { capacity: 37 });
     const quantities = Array.from({ length: 40 }, (_, i) => 1 + ((i * 7) % 5));
-    const results = await Promise.all(quantities.map((q, i) => holdVia(h, users[i % users.length]!, event.id, q)));
+    const results = await Promise.all(
+      quantities.map((q, i) => holdVia(instance(i), users[i % users.length]!, event.id, q)),
+    );
     const granted = results.filter((r) => r.status === 201).reduce((sum, r) => sum + (r.body.quantity as number), 0);
     const refused = quantities.filter((_, i) => results[i]!.status === 409);
     expect(results.every((r) => r.status === 201 || r.status === 409)).toBe(true);
@@ -51,6 +62,38 @@ describe('never oversell', () => {
     expectConsistent(l);
     // Seats only ever went down, so every refused request still cannot fit.
     if (refused.length > 0) expect(l.capacity - l.held).toBeLessThan(Math.min(...refused));
+  });
+
+  it('a refused batch member still gets a seat that is free (the batch takes a prefix, the rest retry exactly)', async () => {
+    // 6 seats; the first request takes 4, so a 3 cannot fit but the 1s and 2 behind it can.
+    const event = await createEvent(h, { capacity: 6 });
+    const quantities = [4, 3, 1, 1];
+    const results = await Promise.all(quantities.map((q, i) => holdVia(h, users[i]!, event.id, q)));
+    const granted = results.filter((r) => r.status === 201).map((r) => r.body.quantity as number);
+    expect(granted.reduce((a, b) => a + b, 0)).toBe(6);
+    expect(results.filter((r) => r.status === 409).map((r) => r.body.code)).toEqual(['INSUFFICIENT_CAPACITY']);
+    expectConsistent(await ledger(h, event.id));
+  });
+
+  it('holds on one event from one instance share statements (group commit), and all of them land', async () => {
+    const sizes = async () => {
+      const { values } = await holdBatchSize.get();
+      const value = (suffix: string) =>
+        values.find((v) => v.metricName === `holdfast_hold_batch_size${suffix}`)?.value ?? 0;
+      return { batches: value('_count'), requests: value('_sum') };
+    };
+    const event = await createEvent(h, { capacity: 1000 });
+    const before = await sizes();
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => holdVia(h, users[i % 10]!, event.id)));
+    const after = await sizes();
+    expect(results.every((r) => r.status === 201)).toBe(true);
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(60);
+    // Other files' instances may batch at the same time in this process, hence "at least".
+    expect(after.requests - before.requests).toBeGreaterThanOrEqual(60);
+    expect(after.batches - before.batches).toBeLessThan(after.requests - before.requests);
+    const l = await ledger(h, event.id);
+    expect(l.held).toBe(60);
+    expectConsistent(l);
   });
 
   it('confirm racing cancel on one hold ends in one consistent state', async () => {
@@ -77,7 +120,7 @@ describe('never oversell', () => {
       const event = await createEvent(h, { capacity: 10 });
       const [cut, ...holds] = await Promise.all([
         rest(h, 'PATCH', `/api/events/${event.id}/`, { token: admin.access, body: { capacity: 5 } }),
-        ...Array.from({ length: 8 }, (_, i) => holdVia(h, users[i]!, event.id)),
+        ...Array.from({ length: 8 }, (_, i) => holdVia(instance(i), users[i]!, event.id)),
       ]);
       const l = await ledger(h, event.id);
       expectConsistent(l);
@@ -116,6 +159,54 @@ describe('never oversell', () => {
   });
 });
 
+describe('per-user cap under races', () => {
+  it('one user racing 30 holds over three instances gets exactly the cap, counted after the lock', async () => {
+    const capped = await Promise.all([1, 2, 3].map(() => createHarness({ MAX_ACTIVE_HOLDS_PER_USER: '1' })));
+    const blocker = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await blocker.connect();
+    try {
+      const user = users[2]!;
+      const event = await createEvent(h, { capacity: 100 });
+      // Hold the event row so the first batch of every instance is already waiting on it, its snapshot taken, when
+      // it frees: each batch after the first must count the hold committed while it waited (a count read with the
+      // statement's snapshot lets all three through).
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT id FROM events WHERE id = $1 FOR UPDATE', [event.id]);
+      const racing = Promise.all(Array.from({ length: 30 }, (_, i) => holdVia(instance(i, capped), user, event.id)));
+      await waitForLockWaiters(blocker, 3);
+      await blocker.query('ROLLBACK');
+      const results = await racing;
+      expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+      const refused = results.filter((r) => r.status !== 201);
+      expect(refused.map((r) => `${r.status} ${r.body.code}`)).toEqual(refused.map(() => '409 TOO_MANY_ACTIVE_HOLDS'));
+      // Other users are not held back by one user's cap, in the same batches.
+      const others = await Promise.all(
+        Array.from({ length: 4 }, (_, i) => holdVia(instance(i, capped), users[3 + i]!, event.id)),
+      );
+      expect(others.filter((r) => r.status === 201)).toHaveLength(4);
+      const l = await ledger(h, event.id);
+      expect(l.held).toBe(5);
+      expectConsistent(l);
+    } finally {
+      await blocker.end();
+      await Promise.all(capped.map((c) => c.close()));
+    }
+  });
+});
+
+/** Waits until at least n other sessions wait for a lock (bounded: the test fails on its own if they never do). */
+async function waitForLockWaiters(client: Client, n: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    // Inside a transaction pg_stat_activity is read once and kept: clear that snapshot to see it move.
+    await client.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if ((rows[0]?.n ?? 0) >= n) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('lock contention', () => {
   it('answers 503 BUSY with Retry-After when the event row stays locked past LOCK_TIMEOUT_MS, never a 500', async () => {
     const impatient = await createHarness({ LOCK_TIMEOUT_MS: '200' });
@@ -142,17 +233,25 @@ describe('lock contention', () => {
 
 describe('negative control', () => {
   it('oversells when the event lock and the CHECK guard are switched off (so the tests above can see one)', async () => {
-    const worst = await withUnsafeHarness({ MAX_ACTIVE_HOLDS_PER_USER: '0' }, async (unsafe) => {
-      const people = await Promise.all(Array.from({ length: 10 }, () => createUser(unsafe)));
-      let excess = 0;
-      for (let round = 0; round < 5 && excess <= 0; round++) {
-        const event = await createEvent(unsafe, { capacity: 5 });
-        await Promise.all(Array.from({ length: 40 }, (_, i) => holdVia(unsafe, people[i % people.length]!, event.id)));
-        const l = await ledger(unsafe, event.id);
-        excess = Math.max(excess, l.recount_held + l.recount_confirmed - l.capacity);
-      }
-      return excess;
-    });
+    const worst = await withUnsafeHarness(
+      { MAX_ACTIVE_HOLDS_PER_USER: '0' },
+      async (unsafe, ...others) => {
+        const people = await Promise.all(Array.from({ length: 10 }, () => createUser(unsafe)));
+        let excess = 0;
+        for (let round = 0; round < 5 && excess <= 0; round++) {
+          const event = await createEvent(unsafe, { capacity: 5 });
+          await Promise.all(
+            Array.from({ length: 40 }, (_, i) =>
+              holdVia(instance(i, [unsafe, ...others]), people[i % people.length]!, event.id),
+            ),
+          );
+          const l = await ledger(unsafe, event.id);
+          excess = Math.max(excess, l.recount_held + l.recount_confirmed - l.capacity);
+        }
+        return excess;
+      },
+      { replicas: 2 },
+    );
     expect(worst).toBeGreaterThan(0);
   });
 });

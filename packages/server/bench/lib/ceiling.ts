@@ -1,21 +1,38 @@
 // The ceiling: the hold transaction the API runs, driven straight from `pg` with no HTTP, no auth and no ORM,
 // by N workers that each keep one connection. What the API reaches of it is the cost of everything else.
 import { performance } from 'node:perf_hooks';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import pg from 'pg';
 import { percentile, round, type Measurement } from './load';
 
 /**
- * - `server`: what the API sends today (captured with Sequelize's query logger): BEGIN; SELECT … FOR UPDATE;
- *   one statement that inserts the hold and bumps `held` (hold-ledger insertHold); COMMIT. 4 round trips, 2 of
- *   them under the event row lock.
- * - `separate`: INSERT and UPDATE as two statements (the original shape). 5 round trips, 3 under the lock.
- * - `single`: lock, checks, INSERT and UPDATE in one autocommit statement. 1 round trip.
- * - `async-commit`: `server` with SET LOCAL synchronous_commit = off: the lock is released before the WAL flush.
+ * - `server`: what the API sends for one hold: hold-ledger's placeHolds statement (lock, checks, INSERT and the
+ *   counter UPDATE in one autocommit statement; 1 round trip), here with one hold per statement. The API batches
+ *   the holds that arrive while a statement for the same event is in flight; the ceiling does not, so the ratio
+ *   shows what that group commit buys on top of removing HTTP, auth and the ORM.
+ * - `separate`: the textbook transaction: BEGIN; SELECT … FOR UPDATE; checks in JS; INSERT; UPDATE; COMMIT
+ *   (5 round trips, 3 under the event row lock).
+ * - `combined`: as `separate` with INSERT and UPDATE in one statement (4 round trips; the API's shape until the
+ *   single statement).
+ * - `async-commit`: `combined` with SET LOCAL synchronous_commit = off: the lock is released before the WAL flush.
  */
-export type HoldShape = 'server' | 'separate' | 'single' | 'async-commit';
+export type HoldShape = 'server' | 'separate' | 'combined' | 'async-commit';
 
-// Sequelize inlines replacements into the text (simple query protocol); so does the ceiling. Values are integers
-// and a timestamp produced here, never outside input.
+/** The statement builder of the server build under test (dist/), so the ceiling always sends the API's SQL. */
+interface HoldLedgerModule {
+  placeHoldsStatement(opts: { maxActiveHoldsPerUser: number; unsafeSkipLock?: boolean }): string;
+}
+function serverStatement(serverDir: string): string {
+  // Loaded at run time from the build under test (--server-dir), not bundled into the bench at compile time.
+  const load = createRequire(__filename);
+  const ledger = load(path.join(serverDir, 'dist/modules/reservations/hold-ledger.js')) as HoldLedgerModule;
+  // The bench runs the API with MAX_ACTIVE_HOLDS_PER_USER=0 (10 users hold thousands of seats).
+  return ledger.placeHoldsStatement({ maxActiveHoldsPerUser: 0 });
+}
+
+// Sequelize inlines replacements into the text (simple query protocol); so does the ceiling for the transaction
+// shapes. Values are integers and a timestamp produced here, never outside input.
 const lockSql = (eventId: number) =>
   `SELECT "id", "name", "description", "capacity", "held", "confirmed", "start_time" AS "startTime", ` +
   `"end_time" AS "endTime", "is_active" AS "isActive", "created_at" AS "createdAt", "updated_at" AS "updatedAt", ` +
@@ -36,16 +53,6 @@ const insertSql = (eventId: number, userId: number, expiresAt: Date) =>
    RETURNING id, event_id, user_id, status, quantity, expires_at, created_at, updated_at`;
 const updateSql = (eventId: number) =>
   `UPDATE events SET held = held + 1, confirmed = confirmed + 0 WHERE id = ${eventId}`;
-const singleSql = (eventId: number, userId: number) => `WITH e AS (
-    SELECT id, name, now() AS db_now FROM events
-     WHERE id = ${eventId} AND is_active AND end_time > now() AND capacity - held - confirmed >= 1
-     FOR UPDATE
-  ), inserted AS (
-    INSERT INTO reservations (event_id, user_id, status, quantity, expires_at, created_at, updated_at)
-    SELECT e.id, ${userId}, 'HOLD', 1, e.db_now + make_interval(secs => 300), now(), now() FROM e
-    RETURNING id, event_id, user_id, status, quantity, expires_at, created_at, updated_at
-  ), counted AS (UPDATE events SET held = held + 1 FROM inserted WHERE events.id = inserted.event_id)
-  SELECT inserted.*, (SELECT name FROM e) AS event_name FROM inserted`;
 
 const HOLD_TTL_MS = 300_000;
 
@@ -58,9 +65,16 @@ interface EventRow {
   db_now: Date;
 }
 
-async function holdOnce(c: pg.PoolClient, shape: HoldShape, eventId: number, userId: number): Promise<void> {
-  if (shape === 'single') {
-    const r = await c.query(singleSql(eventId, userId));
+async function holdOnce(
+  c: pg.PoolClient,
+  shape: HoldShape,
+  eventId: number,
+  userId: number,
+  statement: string,
+): Promise<void> {
+  if (shape === 'server') {
+    // Bound parameters, as Sequelize's `bind` sends them (extended protocol, one round trip).
+    const r = await c.query(statement, [eventId, [userId], [1], HOLD_TTL_MS / 1000]);
     if (r.rowCount !== 1) throw new Error('hold refused');
     return;
   }
@@ -108,6 +122,8 @@ export interface CeilingRun {
   shape: HoldShape | 'list' | 'list-no-total' | 'list-count';
   pickEvent: () => number;
   userIds: number[];
+  /** The server package whose hold statement the `server` shape sends. */
+  serverDir: string;
 }
 
 export async function ceilingRun(run: CeilingRun): Promise<Measurement & { shape: string; workers: number }> {
@@ -120,6 +136,7 @@ export async function ceilingRun(run: CeilingRun): Promise<Measurement & { shape
     statement_timeout: 10000,
     connectionTimeoutMillis: 10_000,
   });
+  const statement = serverStatement(run.serverDir);
   const clients = await Promise.all(Array.from({ length: run.workers }, () => pool.connect()));
   const latencies: number[] = [];
   const errorKinds: Record<string, number> = {};
@@ -137,7 +154,7 @@ export async function ceilingRun(run: CeilingRun): Promise<Measurement & { shape
             if (run.shape === 'list') await listOnce(c, userId, 'window');
             else if (run.shape === 'list-no-total') await listOnce(c, userId, 'none');
             else if (run.shape === 'list-count') await listOnce(c, userId, 'count');
-            else await holdOnce(c, run.shape, run.pickEvent(), userId);
+            else await holdOnce(c, run.shape, run.pickEvent(), userId, statement);
             latencies.push(performance.now() - t0);
           } catch (err) {
             errors++;

@@ -20,6 +20,8 @@ export interface Measurement {
   passes?: number[];
   /** Peak VmRSS of the API process during the run, MB (undefined for runs that do not involve it). */
   rssPeakMb?: number;
+  /** Hold runs: holds per database statement in the API (its group commit), from holdfast_hold_batch_size. */
+  holdsPerStatement?: number;
 }
 
 export interface HttpRun {

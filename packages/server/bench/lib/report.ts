@@ -62,6 +62,9 @@ export function combinePasses(passes: Row[][]): Row[] {
       durationS: sum((x) => x.durationS),
       passes: ms.map((x) => x.rps),
       ...(row.m.rssPeakMb !== undefined ? { rssPeakMb: Math.max(...ms.map((x) => x.rssPeakMb ?? 0)) } : {}),
+      ...(row.m.holdsPerStatement !== undefined
+        ? { holdsPerStatement: median(ms.map((x) => x.holdsPerStatement ?? 0)) }
+        : {}),
     };
     const ratios = row.ratios.map((r, i) => ({
       ...r,
@@ -110,7 +113,9 @@ const fmt = (n: number | undefined, digits = 0) =>
 function cells(r: Row): string[] {
   return [
     r.id,
-    r.scenario,
+    r.m.holdsPerStatement === undefined
+      ? r.scenario
+      : `${r.scenario} (${fmt(r.m.holdsPerStatement, 1)} holds per statement)`,
     fmt(r.m.rps),
     fmt(r.m.p50, 1),
     fmt(r.m.p99, 1),

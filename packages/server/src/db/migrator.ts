@@ -3,11 +3,15 @@
 import { type Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug, type MigrationFn } from 'umzug';
 import * as initial from './migrations/0001-initial';
+import * as liveHoldsFunction from './migrations/0002-live-holds-function';
 
 export type Migration = MigrationFn<Sequelize>;
 
 // Listed explicitly (not globbed) so the compiled package and the test transform see the same set.
-const migrations = [{ name: '0001-initial', ...initial }];
+const migrations = [
+  { name: '0001-initial', ...initial },
+  { name: '0002-live-holds-function', ...liveHoldsFunction },
+];
 
 const MIGRATION_LOCK_KEY = 7_410_001;
 

@@ -23,19 +23,27 @@ export async function withIsolatedDatabase<T>(
 
 /**
  * The negative control's app: the event lock switched off (test-only switch) and the database's oversell CHECK
- * dropped, on an isolated database. Tests run the same storm against it to prove their checks can fail.
+ * dropped, on an isolated database. Tests run the same storm against it to prove their checks can fail. Several
+ * instances share the database, as API replicas do: within one process holds on an event are already serialized by
+ * its batcher, so only the row lock keeps separate processes apart — which is what the control must switch off.
  */
-export async function withUnsafeHarness<T>(env: Record<string, string>, fn: (h: Harness) => Promise<T>): Promise<T> {
+export async function withUnsafeHarness<T>(
+  env: Record<string, string>,
+  fn: (h: Harness, ...replicas: Harness[]) => Promise<T>,
+  opts: { replicas?: number } = {},
+): Promise<T> {
   return withIsolatedDatabase('holdfast_unsafe', async (db, sequelize) => {
     await sequelize.query('ALTER TABLE events DROP CONSTRAINT events_not_oversold');
-    const h = await createHarness(
-      { ...env, DATABASE_URL: db.url },
-      { overrides: { reservations: { unsafeSkipEventLock: true } } },
+    const instances = await Promise.all(
+      Array.from({ length: 1 + (opts.replicas ?? 0) }, () =>
+        createHarness({ ...env, DATABASE_URL: db.url }, { overrides: { reservations: { unsafeSkipEventLock: true } } }),
+      ),
     );
     try {
-      return await fn(h);
+      const [h, ...replicas] = instances as [Harness, ...Harness[]];
+      return await fn(h, ...replicas);
     } finally {
-      await h.close();
+      await Promise.all(instances.map((i) => i.close()));
     }
   });
 }

@@ -12,8 +12,6 @@ export interface LockedEvent {
 }
 
 export interface LockOptions {
-  /** Also count this user's live holds on the event (for the per-user cap), in the same round trip. */
-  countHoldsOfUser?: number;
   /** Test-only: read the row without FOR UPDATE, to prove the oversell tests can see an oversell. */
   unsafeSkipLock?: boolean;
 }
@@ -23,32 +21,34 @@ export async function lockEvent(
   eventId: number,
   transaction: Transaction,
   opts: LockOptions = {},
-): Promise<(LockedEvent & { userLiveHolds: number }) | undefined> {
-  const include: [ReturnType<typeof literal>, string][] = [[literal('now()'), 'db_now']];
-  if (opts.countHoldsOfUser !== undefined) {
-    // Integer from an authenticated token, never user text.
-    const userId = Math.trunc(opts.countHoldsOfUser);
-    include.push([
-      literal(
-        `(SELECT count(*)::int FROM reservations r WHERE r.event_id = "Event"."id" AND r.user_id = ${userId}` +
-          ` AND r.status = 'HOLD' AND r.expires_at > now())`,
-      ),
-      'user_live_holds',
-    ]);
-  }
+): Promise<LockedEvent | undefined> {
   const stopTimer = lockWait.startTimer();
   const event = await Event.findByPk(eventId, {
     transaction,
-    attributes: { include },
+    attributes: { include: [[literal('now()'), 'db_now']] },
     ...(opts.unsafeSkipLock ? {} : { lock: transaction.LOCK.UPDATE }),
   });
   stopTimer();
   if (!event) return undefined;
-  return {
-    event,
-    dbNow: new Date(event.get('db_now') as Date),
-    userLiveHolds: Number(event.get('user_live_holds') ?? 0),
-  };
+  return { event, dbNow: new Date(event.get('db_now') as Date) };
+}
+
+/**
+ * The user's live holds on the event, for the per-user cap. Run it after lockEvent: as a statement of its own (and
+ * through the VOLATILE function) it sees every hold committed before the lock was granted.
+ */
+export async function liveHoldsOfUser(
+  sequelize: Sequelize,
+  eventId: number,
+  userId: number,
+  transaction: Transaction,
+): Promise<number> {
+  const rows = await sequelize.query<{ n: number }>('SELECT live_holds_of_user(:eventId, :userId) AS n', {
+    type: QueryTypes.SELECT,
+    replacements: { eventId, userId },
+    transaction,
+  });
+  return rows[0]?.n ?? 0;
 }
 
 /**
@@ -92,29 +92,101 @@ export interface HoldRow {
   updated_at: Date;
 }
 
+export interface HoldRequest {
+  userId: number;
+  quantity: number;
+}
+
+export type PlacedHold = HoldRow & { event_name: string };
+
+export interface PlaceHoldsOptions {
+  ttlSeconds: number;
+  /** Live holds one user may have on one event; 0 = no cap. */
+  maxActiveHoldsPerUser: number;
+  /** Test-only: no FOR UPDATE, to prove the oversell tests can see an oversell. */
+  unsafeSkipLock?: boolean;
+}
+
 /**
- * Inserts a HOLD and adds its seats to `held` in one statement: one round trip less while the event row lock is
- * held, which is what bounds throughput on a popular event. The caller must hold the lock and have checked room.
+ * Places a batch of holds on one event in a single statement — one round trip, one row lock, one commit when run
+ * outside a transaction — or as much of it as fits right now. The event row is locked first (FOR UPDATE re-reads the
+ * latest counters after any wait), then requests are taken in order while the per-user cap holds and their running
+ * sum of seats fits the free seats; those are inserted and added to `held` together. Every other request comes back
+ * undefined and is for the caller to retry on the exact path, which names the reason (not found, inactive, ended,
+ * cap, no room) and first releases lapsed holds. Results are in request order.
  */
-export async function insertHold(
+export async function placeHolds(
   sequelize: Sequelize,
-  hold: { eventId: number; userId: number; quantity: number; expiresAt: Date },
-  transaction: Transaction,
-): Promise<HoldRow> {
-  const rows = await sequelize.query<HoldRow>(
-    `WITH inserted AS (
-       INSERT INTO reservations (event_id, user_id, status, quantity, expires_at, created_at, updated_at)
-       VALUES (:eventId, :userId, 'HOLD', :quantity, :expiresAt, now(), now())
-       RETURNING id, event_id, user_id, status, quantity, expires_at, created_at, updated_at
-     ), counted AS (
-       UPDATE events SET held = held + :quantity WHERE id = :eventId
-     )
-     SELECT * FROM inserted`,
-    { type: QueryTypes.SELECT, replacements: hold, transaction },
-  );
-  const row = rows[0];
-  if (!row) throw new Error('insertHold returned no row');
-  return row;
+  eventId: number,
+  requests: readonly HoldRequest[],
+  opts: PlaceHoldsOptions,
+  transaction?: Transaction,
+): Promise<(PlacedHold | undefined)[]> {
+  const rows = await sequelize.query<PlacedHold & { seq: number }>(placeHoldsStatement(opts), {
+    type: QueryTypes.SELECT,
+    bind: [
+      eventId,
+      requests.map((r) => r.userId),
+      requests.map((r) => r.quantity),
+      opts.ttlSeconds,
+      ...(opts.maxActiveHoldsPerUser > 0 ? [opts.maxActiveHoldsPerUser] : []),
+    ],
+    ...(transaction ? { transaction } : {}),
+  });
+  const placed: (PlacedHold | undefined)[] = new Array<PlacedHold | undefined>(requests.length).fill(undefined);
+  for (const { seq, ...row } of rows) placed[seq - 1] = row;
+  return placed;
+}
+
+const placeHoldsSqlCache = new Map<string, string>();
+
+/** The SQL of placeHolds (exported for the bench's ceiling, which sends it straight through `pg`). */
+export function placeHoldsStatement(opts: Omit<PlaceHoldsOptions, 'ttlSeconds'>): string {
+  const capped = opts.maxActiveHoldsPerUser > 0;
+  const locked = !opts.unsafeSkipLock;
+  const cacheKey = `${capped}/${locked}`;
+  const cached = placeHoldsSqlCache.get(cacheKey);
+  if (cached) return cached;
+  // $1 event id, $2 user ids, $3 quantities, $4 hold TTL in seconds, $5 per-user cap (only when capped).
+  const sql = `WITH e AS (
+      SELECT id, name, capacity, held, confirmed, capacity - held - confirmed AS free, now() AS db_now
+        FROM events WHERE id = $1 AND is_active AND end_time > now()
+        ${locked ? 'FOR UPDATE' : ''}
+    ), req AS (
+      SELECT seq::int AS seq, user_id, quantity,
+             row_number() OVER (PARTITION BY user_id ORDER BY seq) AS nth_of_user
+        FROM unnest($2::int[], $3::int[]) WITH ORDINALITY AS r(user_id, quantity, seq)
+    ), ${
+      capped
+        ? // live_holds_of_user() takes e.id so it runs only once e has the row lock (see migration 0002).
+          `live AS (
+      SELECT u.user_id, live_holds_of_user(e.id, u.user_id) AS n FROM (SELECT DISTINCT user_id FROM req) u, e
+    ), allowed AS (
+      SELECT req.* FROM req JOIN live USING (user_id) WHERE live.n + req.nth_of_user <= $5
+    )`
+        : `allowed AS (SELECT * FROM req)`
+    }, fits AS (
+      SELECT a.seq, a.user_id, a.quantity
+        FROM (SELECT allowed.*, sum(quantity) OVER (ORDER BY seq) AS running FROM allowed) a, e
+       WHERE a.running <= e.free
+    ), ok AS (
+      SELECT seq, user_id, quantity, nextval('reservations_id_seq')::int AS id FROM fits
+    ), ins AS (
+      INSERT INTO reservations (id, event_id, user_id, status, quantity, expires_at, created_at, updated_at)
+      SELECT ok.id, e.id, ok.user_id, 'HOLD', ok.quantity, e.db_now + make_interval(secs => $4), e.db_now, e.db_now
+        FROM ok, e
+      RETURNING id, event_id, user_id, status, quantity, expires_at, created_at, updated_at
+    ), counted AS (
+      -- Every column the oversell CHECK reads is set from e, the row version this statement locked. PostgreSQL
+      -- checks constraints on the row built from the statement's snapshot before it finds that the row was updated
+      -- since (then it rebuilds it from the latest version), so "held = held + n" could fail the CHECK spuriously
+      -- when seats were freed after the snapshot was taken. Under the lock, e is the latest version.
+      UPDATE events SET held = e.held + (SELECT sum(quantity) FROM ins), confirmed = e.confirmed, capacity = e.capacity
+        FROM e WHERE events.id = e.id AND EXISTS (SELECT 1 FROM ins)
+    )
+    SELECT ok.seq, ins.*, e.name AS event_name FROM ins JOIN ok USING (id) CROSS JOIN e`;
+  placeHoldsSqlCache.set(cacheKey, sql);
+  return sql;
 }
 
 /** Moves seats between the counters of a locked event (positive adds, negative removes). */

@@ -4,12 +4,22 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { AppError } from '../../errors';
 import { isoUtc } from '../../iso-time';
-import { reservationTransitions, sweepDuration } from '../../metrics';
+import { holdBatchSize, reservationTransitions, sweepDuration } from '../../metrics';
 import { pageOffset, PAGE_SIZE, toPage, type Page, type PageRequest } from '../../pagination';
 import type { AuthUser } from '../auth/auth-user';
 import { type Event } from '../events/events.model';
 import type { IdempotencyService, Outcome } from '../idempotency/idempotency.service';
-import { adjustCounters, insertHold, lockEvent, releaseOverdueHolds } from './hold-ledger';
+import {
+  adjustCounters,
+  liveHoldsOfUser,
+  lockEvent,
+  placeHolds,
+  releaseOverdueHolds,
+  type HoldRequest,
+  type PlacedHold,
+  type PlaceHoldsOptions,
+} from './hold-ledger';
+import { KeyedBatcher } from './keyed-batcher';
 import { Reservation } from './reservations.model';
 import type { ReservationDto } from './reservations.schema';
 
@@ -47,12 +57,30 @@ function toReservationDto(r: Reservation, eventName: string, username: string): 
 
 const ok = <T>(value: T): Outcome<T> => ({ ok: value });
 
+/** Holds on one event placed by one statement at most; bounds how long one batch keeps the row locked. */
+const MAX_HOLD_BATCH = 64;
+
 export class ReservationsService {
+  private readonly holdBatcher: KeyedBatcher<HoldRequest, PlacedHold | undefined>;
+  private readonly placeOptions: PlaceHoldsOptions;
+
+  /**
+   * @param seatsChanged called after every write that may have changed an event's seat counts (committed or not:
+   *   a failed COMMIT may still have committed, and a needless call only costs the list cache one read).
+   */
   constructor(
     private readonly sequelize: Sequelize,
     private readonly idempotency: IdempotencyService,
     private readonly settings: ReservationSettings,
-  ) {}
+    private readonly seatsChanged: () => void = () => undefined,
+  ) {
+    this.placeOptions = {
+      ttlSeconds: settings.holdTtlSeconds,
+      maxActiveHoldsPerUser: settings.maxActiveHoldsPerUser,
+      unsafeSkipLock: settings.unsafeSkipEventLock,
+    };
+    this.holdBatcher = new KeyedBatcher((eventId, requests) => this.placeBatch(eventId, requests), MAX_HOLD_BATCH);
+  }
 
   async createHold(
     user: AuthUser,
@@ -66,54 +94,30 @@ export class ReservationsService {
         quantity: [`Ensure this value is less than or equal to ${this.settings.maxHoldQuantity}.`],
       });
     }
-    const cap = this.settings.maxActiveHoldsPerUser;
-    return this.idempotency.run(user.id, 'create_hold', idempotencyKey, { eventId, quantity }, async (transaction) => {
-      const locked = await lockEvent(eventId, transaction, {
-        ...(cap > 0 ? { countHoldsOfUser: user.id } : {}),
-        unsafeSkipLock: this.settings.unsafeSkipEventLock,
-      });
-      if (!locked) throw AppError.notFound('Event not found.');
-      const { event, dbNow } = locked;
-      if (!event.isActive) {
-        throw new AppError('EVENT_NOT_ACTIVE', 'Event is not active. Reservations cannot be made for inactive events.');
-      }
-      if (event.endTime.getTime() <= dbNow.getTime()) {
-        throw new AppError('EVENT_ENDED', 'Event has already ended. Reservations cannot be made for past events.');
-      }
-      if (cap > 0 && locked.userLiveHolds >= cap) {
-        throw new AppError(
-          'TOO_MANY_ACTIVE_HOLDS',
-          `You already have ${locked.userLiveHolds} active holds on this event (limit ${cap}). Confirm or cancel one first.`,
-        );
-      }
-      let available = event.capacity - event.held - event.confirmed;
-      if (quantity > available) {
-        // The counters still include holds that lapsed but were not swept yet: release them, then look again.
-        available += (await releaseOverdueHolds(this.sequelize, eventId, transaction)).seats;
-        if (quantity > available) {
-          throw new AppError(
-            'INSUFFICIENT_CAPACITY',
-            `Insufficient capacity. Available: ${available}, Requested: ${quantity}`,
-          );
-        }
-      }
-      const row = await insertHold(
-        this.sequelize,
-        {
-          eventId,
-          userId: user.id,
-          quantity,
-          expiresAt: new Date(dbNow.getTime() + this.settings.holdTtlSeconds * 1000),
-        },
-        transaction,
-      );
-      transaction.afterCommit(() => reservationTransitions.inc({ transition: 'created' }));
-      return ok(rowToDto({ ...row, event_name: event.name }, user.username));
-    });
+    if (idempotencyKey === undefined) {
+      // The fast path: joins the event's next batch (one statement, one lock, one commit for all of it).
+      const placed = await this.holdBatcher.submit(eventId, { userId: user.id, quantity });
+      if (placed) return rowToDto(placed, user.username);
+    }
+    // The exact path: a key to honour, or the batch did not place this request (and the reason must be told).
+    return this.afterSeatWrite(
+      this.idempotency.run(user.id, 'create_hold', idempotencyKey, { eventId, quantity }, async (transaction) => {
+        const placed = await this.holdUnderLock(user, eventId, quantity, transaction);
+        return ok(rowToDto(placed, user.username));
+      }),
+    );
   }
 
   async confirm(user: AuthUser, input: { reservation_id: number }, idempotencyKey?: string): Promise<ReservationDto> {
     const id = input.reservation_id;
+    return this.afterSeatWrite(this.confirmOnce(user, id, idempotencyKey));
+  }
+
+  async cancel(user: AuthUser, input: { id: number }, idempotencyKey?: string): Promise<ReservationDto> {
+    return this.afterSeatWrite(this.cancelOnce(user, input.id, idempotencyKey));
+  }
+
+  private confirmOnce(user: AuthUser, id: number, idempotencyKey: string | undefined): Promise<ReservationDto> {
     return this.idempotency.run(user.id, 'confirm', idempotencyKey, { id }, (transaction) =>
       this.changeOwnReservation(user, id, transaction, async (reservation, event, dbNow) => {
         // Whether the worker or the clock got there first, a lapsed hold answers the same way.
@@ -143,9 +147,9 @@ export class ReservationsService {
     );
   }
 
-  async cancel(user: AuthUser, input: { id: number }, idempotencyKey?: string): Promise<ReservationDto> {
-    return this.idempotency.run(user.id, 'cancel', idempotencyKey, { id: input.id }, (transaction) =>
-      this.changeOwnReservation(user, input.id, transaction, async (reservation, event, dbNow) => {
+  private cancelOnce(user: AuthUser, id: number, idempotencyKey: string | undefined): Promise<ReservationDto> {
+    return this.idempotency.run(user.id, 'cancel', idempotencyKey, { id }, (transaction) =>
+      this.changeOwnReservation(user, id, transaction, async (reservation, event, dbNow) => {
         if (
           reservation.status === 'HOLD' &&
           reservation.expiresAt &&
@@ -228,11 +232,74 @@ export class ReservationsService {
       }
       if (due.length < batchSize) break;
     }
+    if (expired > 0) this.seatsChanged();
     stopTimer();
     return { expired, events };
   }
 
   // ---- internals ------------------------------------------------------------------------------------------
+
+  private async placeBatch(eventId: number, requests: readonly HoldRequest[]): Promise<(PlacedHold | undefined)[]> {
+    holdBatchSize.observe(requests.length);
+    const placed = await this.afterSeatWrite(placeHolds(this.sequelize, eventId, requests, this.placeOptions));
+    const created = placed.filter(Boolean).length;
+    if (created > 0) reservationTransitions.inc({ transition: 'created' }, created);
+    return placed;
+  }
+
+  private afterSeatWrite<T>(write: Promise<T>): Promise<T> {
+    return write.finally(this.seatsChanged);
+  }
+
+  /** Locks the event, raises the exact reason a hold cannot be placed (releasing lapsed holds first), or places it. */
+  private async holdUnderLock(
+    user: AuthUser,
+    eventId: number,
+    quantity: number,
+    transaction: Transaction,
+  ): Promise<PlacedHold> {
+    const locked = await lockEvent(eventId, transaction, { unsafeSkipLock: this.settings.unsafeSkipEventLock });
+    if (!locked) throw AppError.notFound('Event not found.');
+    const { event, dbNow } = locked;
+    if (!event.isActive) {
+      throw new AppError('EVENT_NOT_ACTIVE', 'Event is not active. Reservations cannot be made for inactive events.');
+    }
+    if (event.endTime.getTime() <= dbNow.getTime()) {
+      throw new AppError('EVENT_ENDED', 'Event has already ended. Reservations cannot be made for past events.');
+    }
+    const cap = this.settings.maxActiveHoldsPerUser;
+    if (cap > 0) {
+      const live = await liveHoldsOfUser(this.sequelize, eventId, user.id, transaction);
+      if (live >= cap) {
+        throw new AppError(
+          'TOO_MANY_ACTIVE_HOLDS',
+          `You already have ${live} active holds on this event (limit ${cap}). Confirm or cancel one first.`,
+        );
+      }
+    }
+    let available = event.capacity - event.held - event.confirmed;
+    if (quantity > available) {
+      // The counters still include holds that lapsed but were not swept yet: release them, then look again.
+      available += (await releaseOverdueHolds(this.sequelize, eventId, transaction)).seats;
+      if (quantity > available) {
+        throw new AppError(
+          'INSUFFICIENT_CAPACITY',
+          `Insufficient capacity. Available: ${available}, Requested: ${quantity}`,
+        );
+      }
+    }
+    // Same statement as the fast path; under this transaction's lock every check above still holds.
+    const [placed] = await placeHolds(
+      this.sequelize,
+      eventId,
+      [{ userId: user.id, quantity }],
+      this.placeOptions,
+      transaction,
+    );
+    if (!placed) throw new Error(`hold on event ${eventId} refused after its checks passed under the lock`);
+    transaction.afterCommit(() => reservationTransitions.inc({ transition: 'created' }));
+    return placed;
+  }
 
   /** Finds the caller's reservation, locks its event, then re-reads the reservation under that lock. */
   private async changeOwnReservation<T>(

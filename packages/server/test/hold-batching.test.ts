@@ -1,0 +1,187 @@
+// The group-commit pieces on their own: the per-key batcher (no database) and the batch statement's rules
+// (prefix of what fits, per-user cap inside one batch, nothing placed on an event that cannot take holds).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { placeHolds } from '../src/modules/reservations/hold-ledger';
+import { KeyedBatcher } from '../src/modules/reservations/keyed-batcher';
+import { createEvent, createHarness, createUser, ledger, rest, type Harness, type TestUser } from './support/harness';
+
+/** A runner whose batches the test finishes by hand, recording what each batch contained. */
+function manualRunner() {
+  const calls: { key: number; requests: string[]; finish: (fail?: Error) => void }[] = [];
+  const run = (key: number, requests: readonly string[]) =>
+    new Promise<string[]>((resolve, reject) => {
+      calls.push({
+        key,
+        requests: [...requests],
+        finish: (fail) => (fail ? reject(fail) : resolve(requests.map((r) => `${r}@${key}`))),
+      });
+    });
+  return { calls, run };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('KeyedBatcher', () => {
+  it('sends a lone request at once, and batches what arrives while one is in flight, in order', async () => {
+    const { calls, run } = manualRunner();
+    const batcher = new KeyedBatcher(run, 10);
+    const first = batcher.submit(1, 'a');
+    expect(calls.map((c) => c.requests)).toEqual([['a']]);
+    const rest = ['b', 'c', 'd'].map((r) => batcher.submit(1, r));
+    expect(calls).toHaveLength(1);
+    calls[0]!.finish();
+    expect(await first).toBe('a@1');
+    await tick();
+    expect(calls.map((c) => c.requests)).toEqual([['a'], ['b', 'c', 'd']]);
+    calls[1]!.finish();
+    expect(await Promise.all(rest)).toEqual(['b@1', 'c@1', 'd@1']);
+    expect(batcher.activeKeys).toBe(0);
+  });
+
+  it('runs different keys side by side and caps the batch size', async () => {
+    const { calls, run } = manualRunner();
+    const batcher = new KeyedBatcher(run, 2);
+    const results = [
+      batcher.submit(1, 'a'),
+      batcher.submit(2, 'x'),
+      ...['b', 'c', 'd'].map((r) => batcher.submit(1, r)),
+    ];
+    expect(calls.map((c) => [c.key, c.requests])).toEqual([
+      [1, ['a']],
+      [2, ['x']],
+    ]);
+    calls[0]!.finish();
+    await tick();
+    calls[2]!.finish();
+    await tick();
+    calls[3]!.finish();
+    calls[1]!.finish();
+    expect(calls.map((c) => c.requests)).toEqual([['a'], ['x'], ['b', 'c'], ['d']]);
+    expect(await Promise.all(results)).toEqual(['a@1', 'x@2', 'b@1', 'c@1', 'd@1']);
+  });
+
+  it('fails only the requests of a failed batch; the ones queued behind it still run', async () => {
+    const { calls, run } = manualRunner();
+    const batcher = new KeyedBatcher(run, 10);
+    const first = batcher.submit(1, 'a');
+    const second = batcher.submit(1, 'b');
+    calls[0]!.finish(new Error('database went away'));
+    await expect(first).rejects.toThrow('database went away');
+    await tick();
+    calls[1]!.finish();
+    expect(await second).toBe('b@1');
+  });
+
+  it('rejects a batch whose runner returns the wrong number of results', async () => {
+    const batcher = new KeyedBatcher<string, string>(async () => [], 10);
+    await expect(batcher.submit(1, 'a')).rejects.toThrow('0 results for 1 requests');
+    expect(batcher.activeKeys).toBe(0);
+  });
+});
+
+describe('placeHolds (one statement for a batch)', () => {
+  let h: Harness;
+  let people: TestUser[];
+  beforeAll(async () => {
+    h = await createHarness();
+    people = await Promise.all([1, 2, 3].map(() => createUser(h)));
+  });
+  afterAll(() => h.close());
+
+  const options = (cap = 0) => ({ ttlSeconds: 300, maxActiveHoldsPerUser: cap });
+  const ids = () => people.map((p) => p.id);
+
+  it('places the longest prefix whose seats fit, in request order, and counts it on the event', async () => {
+    const event = await createEvent(h, { capacity: 6 });
+    const [a, b, c] = ids() as [number, number, number];
+    const placed = await placeHolds(
+      h.rt.sequelize,
+      event.id,
+      [
+        { userId: a, quantity: 2 },
+        { userId: b, quantity: 3 },
+        { userId: c, quantity: 2 }, // 7 > 6: stops here…
+        { userId: a, quantity: 1 }, // …even though this one would fit: the exact path retries it
+      ],
+      options(),
+    );
+    expect(placed.map((p) => p?.quantity)).toEqual([2, 3, undefined, undefined]);
+    expect(placed.map((p) => p?.user_id)).toEqual([a, b, undefined, undefined]);
+    expect(placed[0]!.event_name).toBe(event.name);
+    expect(placed[0]!.expires_at.getTime() - placed[0]!.created_at.getTime()).toBe(300_000);
+    const l = await ledger(h, event.id);
+    expect([l.held, l.recount_held]).toEqual([5, 5]);
+  });
+
+  it('applies the per-user cap to earlier holds and to the same user twice in one batch', async () => {
+    const event = await createEvent(h, { capacity: 50 });
+    const [a, b] = ids() as [number, number];
+    await placeHolds(h.rt.sequelize, event.id, [{ userId: a, quantity: 1 }], options(2));
+    const placed = await placeHolds(
+      h.rt.sequelize,
+      event.id,
+      [a, b, a, b, b].map((userId) => ({ userId, quantity: 1 })),
+      options(2),
+    );
+    expect(placed.map((p) => p?.user_id)).toEqual([a, b, undefined, b, undefined]);
+    expect((await ledger(h, event.id)).held).toBe(4);
+  });
+
+  it('places nothing on an inactive, ended or missing event', async () => {
+    const inactive = await createEvent(h, { capacity: 5, is_active: false });
+    const ended = await createEvent(h, { capacity: 5 });
+    await h.rt.sequelize.query(
+      `UPDATE events SET start_time = now() - interval '2 hours', end_time = now() - interval '1 hour' WHERE id = :id`,
+      { replacements: { id: ended.id } },
+    );
+    for (const eventId of [inactive.id, ended.id, 2_000_000_000]) {
+      expect(await placeHolds(h.rt.sequelize, eventId, [{ userId: ids()[0]!, quantity: 1 }], options())).toEqual([
+        undefined,
+      ]);
+    }
+    expect((await ledger(h, inactive.id)).recount_held).toBe(0);
+    expect((await ledger(h, ended.id)).recount_held).toBe(0);
+  });
+});
+
+describe('the events list after seat changes in this process', () => {
+  let h: Harness;
+  let user: TestUser;
+  beforeAll(async () => {
+    // A long cache TTL: only the invalidation can make the list show a change.
+    h = await createHarness({ EVENT_LIST_CACHE_MS: '600000' });
+    user = await createUser(h);
+  });
+  afterAll(() => h.close());
+
+  it('shows holds (batched or exact), confirmations and cancellations at once', async () => {
+    // A time window of its own, so that the page filtered to it holds this event whatever else the suite made.
+    const start = new Date(Date.UTC(2097, 0, 1) + Math.floor(Math.random() * 1e6) * 60_000);
+    const end = new Date(start.getTime() + 3_600_000);
+    const event = await createEvent(h, { capacity: 10, start_time: start.toISOString(), end_time: end.toISOString() });
+    const query = `start_date=${encodeURIComponent(start.toISOString())}&end_date=${encodeURIComponent(end.toISOString())}`;
+    const seen = async () => {
+      const page = await rest(h, 'GET', `/api/events/?${query}`, { token: user.access });
+      const row = (page.body.results as { id: number; available_capacity: number; hold_count: number }[]).find(
+        (e) => e.id === event.id,
+      );
+      return row && [row.available_capacity, row.hold_count];
+    };
+    expect(await seen()).toEqual([10, 0]);
+    const held = await rest(h, 'POST', '/api/reservations/create_hold/', {
+      token: user.access,
+      body: { event_id: event.id, quantity: 3 },
+    });
+    expect(await seen()).toEqual([7, 3]);
+    await rest(h, 'POST', '/api/reservations/create_hold/', {
+      token: user.access,
+      body: { event_id: event.id, quantity: 2 },
+      headers: { 'idempotency-key': `list-${event.id}` },
+    });
+    expect(await seen()).toEqual([5, 5]);
+    await rest(h, 'POST', '/api/reservations/confirm/', { token: user.access, body: { reservation_id: held.body.id } });
+    expect(await seen()).toEqual([5, 2]);
+    await rest(h, 'POST', `/api/reservations/${held.body.id}/cancel/`, { token: user.access });
+    expect(await seen()).toEqual([8, 2]);
+  });
+});
