@@ -39,6 +39,8 @@ const zEnv = z.object({
     .default(64 * 1024),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(30000),
   WORKER_IN_PROCESS: zBoolFlag.optional(),
+  EVENT_LIST_CACHE_MS: z.coerce.number().int().min(0).default(1000),
+  AUTH_USER_CACHE_MS: z.coerce.number().int().min(0).default(1000),
 });
 
 export type Env = z.input<typeof zEnv>;
@@ -73,6 +75,13 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly requestTimeoutMs: number;
   readonly workerInProcess: boolean;
+  /**
+   * How long this process may answer the events list from memory; 0 = always from the database. Writes made in this
+   * process clear it at once; other processes' writes and lapsing holds show within this time.
+   */
+  readonly eventListCacheMs: number;
+  /** How long this process may reuse a signed-in user's row; 0 = read it on every request. Same staleness rule. */
+  readonly authUserCacheMs: number;
 }
 
 export class ConfigError extends Error {
@@ -128,5 +137,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     workerInProcess: e.WORKER_IN_PROCESS ?? true,
+    eventListCacheMs: e.EVENT_LIST_CACHE_MS,
+    authUserCacheMs: e.AUTH_USER_CACHE_MS,
   });
 }

@@ -5,6 +5,7 @@ import type { Config } from './config';
 import { AuthService } from './modules/auth/auth.service';
 import { hs256Key } from './modules/auth/tokens';
 import { EventsService } from './modules/events/events.service';
+import { EventListCache } from './modules/events/list-cache';
 import { IdempotencyService } from './modules/idempotency/idempotency.service';
 import { ReservationsService, type ReservationSettings } from './modules/reservations/reservations.service';
 
@@ -13,11 +14,15 @@ export interface Services {
   events: EventsService;
   reservations: ReservationsService;
   idempotency: IdempotencyService;
+  /** The events list cache (EventsService and ReservationsService clear it after their writes). */
+  eventListCache: EventListCache;
 }
 
 export interface ServiceOverrides {
   /** Test-only knobs (e.g. the negative-control lock switch). */
   reservations?: Partial<ReservationSettings>;
+  /** Test-only: the clock of the read caches' TTLs, in ms, so tests step time instead of sleeping. */
+  now?: () => number;
 }
 
 export function createServices(
@@ -26,6 +31,8 @@ export function createServices(
   overrides: ServiceOverrides = {},
 ): Services {
   const idempotency = new IdempotencyService(sequelize);
+  const clock = overrides.now ? { now: overrides.now } : {};
+  const eventListCache = new EventListCache({ ttlMs: config.eventListCacheMs, ...clock });
   return {
     auth: new AuthService(sequelize, {
       key: hs256Key(config.jwtSecret),
@@ -34,14 +41,22 @@ export function createServices(
       bcryptCost: config.bcryptCost,
       loginMaxFailures: config.loginMaxFailures,
       loginFailureWindowSeconds: config.loginFailureWindowSeconds,
+      userCacheMs: config.authUserCacheMs,
+      ...clock,
     }),
-    events: new EventsService(sequelize),
-    reservations: new ReservationsService(sequelize, idempotency, {
-      holdTtlSeconds: config.holdTtlSeconds,
-      maxHoldQuantity: config.maxHoldQuantity,
-      maxActiveHoldsPerUser: config.maxActiveHoldsPerUser,
-      ...overrides.reservations,
-    }),
+    events: new EventsService(sequelize, eventListCache),
+    reservations: new ReservationsService(
+      sequelize,
+      idempotency,
+      {
+        holdTtlSeconds: config.holdTtlSeconds,
+        maxHoldQuantity: config.maxHoldQuantity,
+        maxActiveHoldsPerUser: config.maxActiveHoldsPerUser,
+        ...overrides.reservations,
+      },
+      () => eventListCache.invalidate(),
+    ),
     idempotency,
+    eventListCache,
   };
 }

@@ -8,6 +8,7 @@ import { appRouter } from '../router';
 import type { AuthAttemptLimiter } from '../trpc/context';
 import { contextFactory } from '../trpc/context';
 import type { Services } from '../services';
+import { eventListFastPath } from './event-list-fast-path';
 import { responseMetaFor } from './response-meta';
 
 interface RestOptions {
@@ -26,6 +27,9 @@ export async function restPlugin(api: FastifyInstance, opts: RestOptions): Promi
       request.headers['content-type'] = 'application/json';
     }
   });
+
+  // The most polled read skips the adapter when it can answer 200 (see event-list-fast-path.ts).
+  api.addHook('preHandler', eventListFastPath(opts.services));
 
   api.addHook('onSend', async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     if (reply.statusCode < 400 || typeof payload !== 'string') return payload;

@@ -41,6 +41,8 @@ const refuseNulChars = t.middleware(async ({ getRawInput, next }) => {
 export const router = t.router;
 export const publicProcedure = t.procedure.use(convertErrors).use(refuseNulChars);
 
+// GET /api/events/ repeats publicProcedure's and this chain's checks on its REST fast path (http/event-list-fast-path.ts):
+// a check added here must be added there too.
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const user: AuthUser = await ctx.services.auth.authenticate(ctx.authorization);
   return next({ ctx: { ...ctx, user } });

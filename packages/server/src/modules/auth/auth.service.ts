@@ -3,6 +3,7 @@
 import bcrypt from 'bcrypt';
 import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import { AppError, type FieldErrors } from '../../errors';
+import { ReadThroughCache } from '../../read-through-cache';
 import type { AuthUser } from './auth-user';
 import { BlacklistedToken, OutstandingToken, User } from './auth.model';
 import {
@@ -16,12 +17,23 @@ import {
 } from './auth.schema';
 import { passwordProblems } from './password-policy';
 import { signToken, verifyToken, type TokenSettings } from './tokens';
+import { VerifiedAccessTokens } from './verified-tokens';
 
 export interface AuthSettings extends TokenSettings {
   bcryptCost: number;
   loginMaxFailures: number;
   loginFailureWindowSeconds: number;
+  /** How long authenticate() may reuse a user's row (AUTH_USER_CACHE_MS); 0 reads it on every request. */
+  userCacheMs: number;
+  /** The clock of that cache and of reused access tokens' expiry, in ms (tests step a fake one). */
+  now?: () => number;
 }
+
+/** Users whose rows authenticate() keeps at once: ~200 bytes each. */
+export const AUTH_USER_CACHE_MAX_ENTRIES = 10_000;
+
+/** What authenticate() needs of a user row; null when the row is gone. */
+type SignInRecord = { user: Readonly<AuthUser>; isActive: boolean } | null;
 
 export interface NewUser {
   username: string;
@@ -38,11 +50,24 @@ const LOGGED_OUT = 'Successfully logged out. Token has been blacklisted.';
 export class AuthService {
   /** A hash to compare against when the username is unknown, so both cases take the same time. */
   private dummyHash: Promise<string> | undefined;
+  /**
+   * Every authenticated request needs the user's row; this process reuses it for userCacheMs and forgets all of them
+   * whenever it changes a user itself. A change made elsewhere (another process, SQL) applies within userCacheMs.
+   */
+  private readonly signInRecords: ReadThroughCache<SignInRecord>;
+  private readonly accessTokens: VerifiedAccessTokens;
 
   constructor(
     private readonly sequelize: Sequelize,
     private readonly settings: AuthSettings,
-  ) {}
+  ) {
+    this.signInRecords = new ReadThroughCache({
+      ttlMs: settings.userCacheMs,
+      maxEntries: AUTH_USER_CACHE_MAX_ENTRIES,
+      ...(settings.now ? { now: settings.now } : {}),
+    });
+    this.accessTokens = new VerifiedAccessTokens(settings, settings.now);
+  }
 
   // ---- accounts -------------------------------------------------------------------------------------------
 
@@ -79,14 +104,16 @@ export class AuthService {
 
     const hash = await bcrypt.hash(input.password, this.settings.bcryptCost);
     try {
-      return await User.create({
-        username: input.username,
-        email: input.email,
-        password: hash,
-        firstName: input.firstName ?? '',
-        lastName: input.lastName ?? '',
-        isSuperuser: input.isSuperuser ?? false,
-      });
+      return await this.changingUsers(
+        User.create({
+          username: input.username,
+          email: input.email,
+          password: hash,
+          firstName: input.firstName ?? '',
+          lastName: input.lastName ?? '',
+          isSuperuser: input.isSuperuser ?? false,
+        }),
+      );
     } catch (err) {
       // Two registrations raced past the checks above; the unique indexes decide.
       if (err instanceof UniqueConstraintError) {
@@ -107,13 +134,13 @@ export class AuthService {
     const problems = passwordProblems(password, user);
     if (problems.length > 0) throw AppError.validation({ password: problems });
     user.password = await bcrypt.hash(password, this.settings.bcryptCost);
-    await user.save();
+    await this.changingUsers(user.save());
     // A new password ends every session that the old one opened.
     await this.revokeAllRefreshTokens(user.id);
   }
 
   async setActive(username: string, active: boolean): Promise<void> {
-    const [count] = await User.update({ isActive: active }, { where: { username } });
+    const [count] = await this.changingUsers(User.update({ isActive: active }, { where: { username } }));
     if (count === 0) throw AppError.notFound(`No user named "${username}".`);
   }
 
@@ -195,14 +222,13 @@ export class AuthService {
   async authenticate(authorization: string | undefined): Promise<AuthUser> {
     const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
     if (!match?.[1]) throw new AppError('UNAUTHORIZED', 'Authentication credentials were not provided.');
-    const claims = verifyToken(this.settings, match[1], 'access');
+    const claims = this.accessTokens.verify(match[1]);
     if (!claims) throw AppError.tokenNotValid();
-    const user = await User.findByPk(claims.user_id, {
-      attributes: ['id', 'username', 'email', 'isSuperuser', 'isActive'],
-    });
-    if (!user) throw AppError.tokenNotValid('User not found');
-    if (!user.isActive) throw AppError.tokenNotValid('User is inactive');
-    return { id: user.id, username: user.username, email: user.email, isSuperuser: user.isSuperuser };
+    const userId = claims.user_id;
+    const record = await this.signInRecords.get(String(userId), () => readSignInRecord(userId));
+    if (!record) throw AppError.tokenNotValid('User not found');
+    if (!record.isActive) throw AppError.tokenNotValid('User is inactive');
+    return { ...record.user };
   }
 
   /** Deletes outstanding tokens (and their blacklist rows) that expired before now; returns how many. */
@@ -211,6 +237,14 @@ export class AuthService {
   }
 
   // ---- internals ------------------------------------------------------------------------------------------
+
+  /**
+   * Forgets the cached sign-in records once a write to users has ended, whatever its outcome (a COMMIT that failed
+   * on the way back may still have committed). Users change rarely, so all are forgotten, not just the one.
+   */
+  private changingUsers<T>(write: Promise<T>): Promise<T> {
+    return write.finally(() => this.signInRecords.invalidate());
+  }
 
   /**
    * The user when the password matches an active account. Failures are counted per username in PostgreSQL (so
@@ -292,4 +326,11 @@ export class AuthService {
       { replacements: { userId }, transaction },
     );
   }
+}
+
+async function readSignInRecord(id: number): Promise<SignInRecord> {
+  const row = await User.findByPk(id, { attributes: ['id', 'username', 'email', 'isSuperuser', 'isActive'] });
+  if (!row) return null;
+  const user = Object.freeze({ id: row.id, username: row.username, email: row.email, isSuperuser: row.isSuperuser });
+  return { user, isActive: row.isActive };
 }

@@ -1,5 +1,6 @@
 // Events: admin writes and everyone's reads. Counts come from the counters on the event row minus overdue holds
 // (lazy expiry by the database clock), so a page of events costs one query whatever the number of reservations.
+// Pages are served through EventListCache; every write here clears it once it has committed.
 import { literal, Op, type Sequelize, type WhereOptions } from 'sequelize';
 import { AppError } from '../../errors';
 import { isoUtc } from '../../iso-time';
@@ -7,6 +8,7 @@ import { pageOffset, PAGE_SIZE, toPage, type Page, type PageRequest } from '../.
 import { lockEvent, OVERDUE_SEATS_SQL, releaseOverdueHolds } from '../reservations/hold-ledger';
 import { Event } from './events.model';
 import type { EventChanges, EventCreateInput, EventDto, EventListInput } from './events.schema';
+import type { EventListCache, EventListData } from './list-cache';
 
 function toEventDto(e: Event, overdueSeats: number): EventDto {
   const holdCount = e.held - overdueSeats;
@@ -32,16 +34,37 @@ const withOverdue = {
 const overdueOf = (e: Event) => Number(e.get('overdue_seats') ?? 0);
 
 export class EventsService {
-  constructor(private readonly sequelize: Sequelize) {}
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly listCache: EventListCache,
+  ) {}
 
   async list(filters: EventListInput, page: Omit<PageRequest, 'page' | 'query'>): Promise<Page<EventDto>> {
+    const pageNo = filters.page ?? 1;
+    const data = await this.listCache.get(filters, () => this.readPage(filters, pageNo));
+    return toPage(
+      {
+        ...page,
+        page: pageNo,
+        query: {
+          is_active: filters.is_active === undefined ? undefined : String(filters.is_active),
+          start_date: filters.start_date?.toISOString(),
+          end_date: filters.end_date?.toISOString(),
+        },
+      },
+      data.count,
+      // A copy of the shared (frozen) array: the page is the caller's.
+      [...data.results],
+    );
+  }
+
+  private async readPage(filters: EventListInput, pageNo: number): Promise<EventListData> {
     const where: WhereOptions<Event> = {};
     if (filters.is_active !== undefined) where.isActive = filters.is_active;
     if (filters.start_date) where.startTime = { [Op.gte]: filters.start_date };
     if (filters.end_date) where.endTime = { [Op.lte]: filters.end_date };
-    const pageNo = filters.page ?? 1;
     // Page and total in parallel: a window count would make PostgreSQL visit every matching event per page.
-    const [rows, total] = await Promise.all([
+    const [rows, count] = await Promise.all([
       Event.findAll({
         where,
         attributes: withOverdue,
@@ -54,19 +77,7 @@ export class EventsService {
       }),
       Event.count({ where }),
     ]);
-    return toPage(
-      {
-        ...page,
-        page: pageNo,
-        query: {
-          is_active: filters.is_active === undefined ? undefined : String(filters.is_active),
-          start_date: filters.start_date?.toISOString(),
-          end_date: filters.end_date?.toISOString(),
-        },
-      },
-      total,
-      rows.map((e) => toEventDto(e, overdueOf(e))),
-    );
+    return { count, results: rows.map((e) => toEventDto(e, overdueOf(e))) };
   }
 
   async get(id: number): Promise<EventDto> {
@@ -84,12 +95,13 @@ export class EventsService {
       endTime: input.end_time,
       isActive: input.is_active ?? true,
     });
+    this.listCache.invalidate();
     return toEventDto(event, 0);
   }
 
   /** PUT and PATCH. Capacity edits take the event lock, like holds, so a cut cannot race a hold into an oversell. */
   async update(id: number, changes: EventChanges): Promise<EventDto> {
-    return this.sequelize.transaction(async (transaction) => {
+    const write = this.sequelize.transaction(async (transaction) => {
       const locked = await lockEvent(id, transaction);
       if (!locked) throw AppError.notFound();
       const { event } = locked;
@@ -126,11 +138,12 @@ export class EventsService {
       const overdue = await Event.findByPk(id, { attributes: withOverdue, transaction });
       return toEventDto(overdue ?? event, overdue ? overdueOf(overdue) : 0);
     });
+    return this.invalidateListAfter(write);
   }
 
   /** Refused while the event has live (HOLD or CONFIRMED) reservations: deactivate it instead. */
   async delete(id: number): Promise<{ message: string }> {
-    await this.sequelize.transaction(async (transaction) => {
+    const write = this.sequelize.transaction(async (transaction) => {
       const locked = await lockEvent(id, transaction);
       if (!locked) throw AppError.notFound();
       const released = await releaseOverdueHolds(this.sequelize, id, transaction);
@@ -143,6 +156,15 @@ export class EventsService {
       }
       await locked.event.destroy({ transaction });
     });
+    await this.invalidateListAfter(write);
     return { message: 'Event deleted successfully.' };
+  }
+
+  /**
+   * Clears the list cache once a write transaction has ended, whatever its outcome: a COMMIT that failed on the way
+   * back may still have committed, and a needless clear costs one page read.
+   */
+  private invalidateListAfter<T>(write: Promise<T>): Promise<T> {
+    return write.finally(() => this.listCache.invalidate());
   }
 }

@@ -1,0 +1,102 @@
+// A small in-process read-through cache for hot reads that may lag the database by a bounded time: a value is served
+// for `ttlMs` from the moment its load started, at most `maxEntries` keys are kept (least recently used go first),
+// concurrent misses of one key share one load, and invalidate() makes every read that starts after it load afresh.
+
+export interface ReadThroughCacheOptions {
+  /** How long a loaded value may be served; 0 turns the cache off (every get loads, nothing is shared). */
+  ttlMs: number;
+  /** Most keys kept at once: keys may come from request input, so memory must not grow with it. */
+  maxEntries: number;
+  /** The clock, in milliseconds (tests step a fake one). */
+  now?: () => number;
+}
+
+interface Entry<V> {
+  value: V;
+  expiresAt: number;
+}
+
+export class ReadThroughCache<V> {
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+  /** A Map iterates in insertion order; a hit re-inserts its key, so the first key is the least recently used. */
+  private readonly entries = new Map<string, Entry<V>>();
+  private readonly loads = new Map<string, Promise<V>>();
+  /** Bumped by invalidate(): a load that started under an older generation may answer its callers but not be kept. */
+  private generation = 0;
+
+  constructor(opts: ReadThroughCacheOptions) {
+    if (!Number.isInteger(opts.maxEntries) || opts.maxEntries < 1) throw new RangeError('maxEntries must be ≥ 1');
+    this.ttlMs = opts.ttlMs;
+    this.maxEntries = opts.maxEntries;
+    this.now = opts.now ?? Date.now;
+  }
+
+  get enabled(): boolean {
+    return this.ttlMs > 0;
+  }
+
+  /** Keys currently stored (expired ones included until they are read or evicted). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The cached value of `key`, or the result of `load()` (shared with concurrent callers of the same key). */
+  get(key: string, load: () => Promise<V>): Promise<V> {
+    if (!this.enabled) return load();
+    const now = this.now();
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      if (hit.expiresAt > now) {
+        this.entries.set(key, hit);
+        return Promise.resolve(hit.value);
+      }
+    }
+    return this.loads.get(key) ?? this.startLoad(key, load, now);
+  }
+
+  /** Forgets every value and every load in progress: call it once a write that changes what is cached has committed. */
+  invalidate(): void {
+    this.generation++;
+    this.entries.clear();
+    this.loads.clear();
+  }
+
+  private startLoad(key: string, load: () => Promise<V>, startedAt: number): Promise<V> {
+    const generation = this.generation;
+    // Deferred one microtask so that even a load that throws synchronously settles after it is registered below.
+    const promise = Promise.resolve()
+      .then(load)
+      .then(
+        (value) => {
+          this.settle(key, promise);
+          // Expiry counts from the start: the value may reflect the database as it was then, not as it is now.
+          if (generation === this.generation) this.store(key, value, startedAt + this.ttlMs);
+          return value;
+        },
+        (err: unknown) => {
+          this.settle(key, promise);
+          throw err;
+        },
+      );
+    this.loads.set(key, promise);
+    return promise;
+  }
+
+  private settle(key: string, load: Promise<V>): void {
+    if (this.loads.get(key) === load) this.loads.delete(key);
+  }
+
+  private store(key: string, value: V, expiresAt: number): void {
+    if (expiresAt <= this.now()) return;
+    this.entries.delete(key);
+    this.entries.set(key, { value, expiresAt });
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
+    }
+  }
+}
