@@ -127,6 +127,25 @@ describe('placeHolds (one statement for a batch)', () => {
     expect((await ledger(h, event.id)).held).toBe(4);
   });
 
+  it('a request that breaks its batch does not take the others down with it', async () => {
+    const event = await createEvent(h, { capacity: 10 });
+    const as = (p: TestUser) => ({ id: p.id, username: p.username, email: p.email, isSuperuser: false });
+    const ghost = { id: 2_000_000_000, username: 'ghost', email: 'ghost@example.com', isSuperuser: false };
+    const hold = (user: ReturnType<typeof as>) =>
+      h.rt.services.reservations.createHold(user, { event_id: event.id, quantity: 1 });
+    // The first goes alone; the next three share a statement, which fails on the unknown user's foreign key.
+    const [first, second, third, fourth] = await Promise.allSettled([
+      hold(as(people[0]!)),
+      hold(as(people[1]!)),
+      hold(ghost),
+      hold(as(people[2]!)),
+    ]);
+    expect([first, second, fourth].map((r) => r?.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(third?.status).toBe('rejected');
+    const l = await ledger(h, event.id);
+    expect([l.held, l.recount_held]).toEqual([3, 3]);
+  });
+
   it('places nothing on an inactive, ended or missing event', async () => {
     const inactive = await createEvent(h, { capacity: 5, is_active: false });
     const ended = await createEvent(h, { capacity: 5 });

@@ -2,6 +2,7 @@
 // (hold-ledger.ts), then reads and writes reservations and the event's counters: holds, confirms, cancels and
 // expiries of one event take turns, so confirmed + live holds can never exceed capacity.
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { toAppError } from '../../db/database-errors';
 import { AppError } from '../../errors';
 import { isoUtc } from '../../iso-time';
 import { holdBatchSize, reservationTransitions, sweepDuration } from '../../metrics';
@@ -241,7 +242,15 @@ export class ReservationsService {
 
   private async placeBatch(eventId: number, requests: readonly HoldRequest[]): Promise<(PlacedHold | undefined)[]> {
     holdBatchSize.observe(requests.length);
-    const placed = await this.afterSeatWrite(placeHolds(this.sequelize, eventId, requests, this.placeOptions));
+    let placed: (PlacedHold | undefined)[];
+    try {
+      placed = await this.afterSeatWrite(placeHolds(this.sequelize, eventId, requests, this.placeOptions));
+    } catch (error) {
+      // A busy database fails the batch as it would fail each request. Any other error may come from one request
+      // alone (say its user was deleted after it authenticated): then each takes the exact path and its own answer.
+      if (requests.length === 1 || toAppError(error)) throw error;
+      return requests.map(() => undefined);
+    }
     const created = placed.filter(Boolean).length;
     if (created > 0) reservationTransitions.inc({ transition: 'created' }, created);
     return placed;
