@@ -68,6 +68,14 @@ function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   };
 }
 
+/** An error raised by Fastify itself (not a procedure), in the body shape of the transport the URL belongs to. */
+function sendFrameworkError(url: string, reply: FastifyReply, status: number, message: string): FastifyReply {
+  if (url.startsWith('/trpc')) {
+    return reply.status(status).send({ error: { message, code: -32600, data: { httpStatus: status } } });
+  }
+  return reply.status(status).send({ detail: message });
+}
+
 export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<FastifyInstance> {
   const { config, services, sequelize } = deps;
   const app = Fastify({
@@ -86,11 +94,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     frameworkErrors: (error, request, reply) => {
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
       const message = status === 414 ? 'Request path is too long.' : 'Malformed request URL.';
-      const send = (reply as unknown as FastifyReply).status(status);
-      if (request.url.startsWith('/trpc')) {
-        return send.send({ error: { message, code: -32600, data: { httpStatus: status } } });
-      }
-      return send.send({ detail: message });
+      return sendFrameworkError(request.url, reply as unknown as FastifyReply, status, message);
     },
   });
 
@@ -180,10 +184,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
       error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
         ? `JSON parse error - ${error.message}`
         : frameworkErrorMessage(status, error.message);
-    if (request.url.startsWith('/trpc')) {
-      return reply.status(status).send({ error: { message, code: -32600, data: { httpStatus: status } } });
-    }
-    return reply.status(status).send({ detail: message });
+    return sendFrameworkError(request.url, reply, status, message);
   });
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ detail: 'Not found.' }));
 

@@ -33,10 +33,6 @@ export class ReadThroughCache<V> {
     this.now = opts.now ?? Date.now;
   }
 
-  get enabled(): boolean {
-    return this.ttlMs > 0;
-  }
-
   /** Keys currently stored (expired ones included until they are read or evicted). */
   get size(): number {
     return this.entries.size;
@@ -44,7 +40,7 @@ export class ReadThroughCache<V> {
 
   /** The cached value of `key`, or the result of `load()` (shared with concurrent callers of the same key). */
   get(key: string, load: () => Promise<V>): Promise<V> {
-    if (!this.enabled) return load();
+    if (this.ttlMs <= 0) return load();
     const now = this.now();
     const hit = this.entries.get(key);
     if (hit) {
@@ -62,6 +58,14 @@ export class ReadThroughCache<V> {
     this.generation++;
     this.entries.clear();
     this.loads.clear();
+  }
+
+  /**
+   * Invalidates once `write` settles, whatever its outcome: a COMMIT that failed on the way back may still have
+   * committed, and a needless invalidation costs one load.
+   */
+  invalidateAfter<T>(write: Promise<T>): Promise<T> {
+    return write.finally(() => this.invalidate());
   }
 
   private startLoad(key: string, load: () => Promise<V>, startedAt: number): Promise<V> {

@@ -54,7 +54,7 @@ export function createServices(
         maxActiveHoldsPerUser: config.maxActiveHoldsPerUser,
         ...overrides.reservations,
       },
-      () => eventListCache.invalidate(),
+      eventListCache,
     ),
     idempotency,
     eventListCache,

@@ -11,6 +11,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ZEventList, ZEventListInput, type EventDto } from '../modules/events/events.schema';
 import type { Services } from '../services';
+import { requestOrigin } from '../trpc/context';
 
 const PATH = '/api/events/';
 const FILTERS: ReadonlySet<string> = new Set(['is_active', 'start_date', 'end_date', 'page']);
@@ -57,7 +58,7 @@ async function listPage(services: Services, request: FastifyRequest): Promise<st
     const input = ZEventListInput.safeParse(filters);
     if (!input.success) return undefined;
     const page = await services.events.list(input.data ?? {}, {
-      listUrl: `${request.protocol}://${request.host}${PATH}`,
+      listUrl: `${requestOrigin(request)}${PATH}`,
     });
     const envelope = ZEventList.safeParse({ ...page, results: [] });
     const results = resultsJson(page.results);

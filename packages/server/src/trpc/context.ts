@@ -26,6 +26,11 @@ export interface Context {
 /** Per-IP limiter for sign-in attempts (backed by @fastify/rate-limit in app.ts). */
 export type AuthAttemptLimiter = (req: FastifyRequest) => Promise<void>;
 
+/** scheme://host of a request: the base of the absolute links in paginated lists (both transports, the fast path). */
+export function requestOrigin(req: FastifyRequest): string {
+  return `${req.protocol}://${req.host}`;
+}
+
 export function contextFactory(services: Services, transport: Context['transport'], limiter: AuthAttemptLimiter) {
   return ({ req }: { req: FastifyRequest }): Context => {
     const key = req.headers['idempotency-key'];
@@ -37,7 +42,7 @@ export function contextFactory(services: Services, transport: Context['transport
       ip: req.ip,
       requestId: String(req.id),
       idempotencyKey: typeof key === 'string' && key.length > 0 ? key : undefined,
-      origin: `${req.protocol}://${req.host}`,
+      origin: requestOrigin(req),
       limitAuthAttempt: () => limiter(req),
     };
   };

@@ -54,6 +54,7 @@ export class AuthService {
    * Every authenticated request needs the user's row; this process reuses it for userCacheMs and forgets all of them
    * whenever it changes a user itself. A change made elsewhere (another process, SQL) applies within userCacheMs.
    */
+  /** Forgotten whole after any user write here (users change rarely, so all go, not just the one). */
   private readonly signInRecords: ReadThroughCache<SignInRecord>;
   private readonly accessTokens: VerifiedAccessTokens;
 
@@ -104,7 +105,7 @@ export class AuthService {
 
     const hash = await bcrypt.hash(input.password, this.settings.bcryptCost);
     try {
-      return await this.changingUsers(
+      return await this.signInRecords.invalidateAfter(
         User.create({
           username: input.username,
           email: input.email,
@@ -134,13 +135,15 @@ export class AuthService {
     const problems = passwordProblems(password, user);
     if (problems.length > 0) throw AppError.validation({ password: problems });
     user.password = await bcrypt.hash(password, this.settings.bcryptCost);
-    await this.changingUsers(user.save());
+    await this.signInRecords.invalidateAfter(user.save());
     // A new password ends every session that the old one opened.
     await this.revokeAllRefreshTokens(user.id);
   }
 
   async setActive(username: string, active: boolean): Promise<void> {
-    const [count] = await this.changingUsers(User.update({ isActive: active }, { where: { username } }));
+    const [count] = await this.signInRecords.invalidateAfter(
+      User.update({ isActive: active }, { where: { username } }),
+    );
     if (count === 0) throw AppError.notFound(`No user named "${username}".`);
   }
 
@@ -237,14 +240,6 @@ export class AuthService {
   }
 
   // ---- internals ------------------------------------------------------------------------------------------
-
-  /**
-   * Forgets the cached sign-in records once a write to users has ended, whatever its outcome (a COMMIT that failed
-   * on the way back may still have committed). Users change rarely, so all are forgotten, not just the one.
-   */
-  private changingUsers<T>(write: Promise<T>): Promise<T> {
-    return write.finally(() => this.signInRecords.invalidate());
-  }
 
   /**
    * The user when the password matches an active account. Failures are counted per username in PostgreSQL (so

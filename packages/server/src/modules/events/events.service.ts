@@ -138,7 +138,7 @@ export class EventsService {
       const overdue = await Event.findByPk(id, { attributes: withOverdue, transaction });
       return toEventDto(overdue ?? event, overdue ? overdueOf(overdue) : 0);
     });
-    return this.invalidateListAfter(write);
+    return this.listCache.invalidateAfter(write);
   }
 
   /** Refused while the event has live (HOLD or CONFIRMED) reservations: deactivate it instead. */
@@ -156,15 +156,7 @@ export class EventsService {
       }
       await locked.event.destroy({ transaction });
     });
-    await this.invalidateListAfter(write);
+    await this.listCache.invalidateAfter(write);
     return { message: 'Event deleted successfully.' };
-  }
-
-  /**
-   * Clears the list cache once a write transaction has ended, whatever its outcome: a COMMIT that failed on the way
-   * back may still have committed, and a needless clear costs one page read.
-   */
-  private invalidateListAfter<T>(write: Promise<T>): Promise<T> {
-    return write.finally(() => this.listCache.invalidate());
   }
 }

@@ -11,18 +11,16 @@ export interface EventListData {
   readonly results: readonly Readonly<EventDto>[];
 }
 
-export interface EventListCacheOptions {
+interface EventListCacheOptions {
   /** 0 disables the cache (EVENT_LIST_CACHE_MS). */
   ttlMs: number;
-  /** Filters and page come from the query string, so the number of keys must be capped. */
-  maxEntries?: number;
   now?: () => number;
 }
 
 export const EVENT_LIST_CACHE_MAX_ENTRIES = 256;
 
 /** Equal filters give equal keys whatever their spelling ("2030-01-01" and "2030-01-01T00:00:00Z", no page and 1). */
-export function eventListKey(filters: EventListInput): string {
+function eventListKey(filters: EventListInput): string {
   const active = filters.is_active === undefined ? '' : String(filters.is_active);
   return [active, filters.start_date?.getTime() ?? '', filters.end_date?.getTime() ?? '', filters.page ?? 1].join('|');
 }
@@ -33,7 +31,8 @@ export class EventListCache {
   constructor(opts: EventListCacheOptions) {
     this.pages = new ReadThroughCache({
       ttlMs: opts.ttlMs,
-      maxEntries: opts.maxEntries ?? EVENT_LIST_CACHE_MAX_ENTRIES,
+      // Filters and page come from the query string, so the number of keys must be capped.
+      maxEntries: EVENT_LIST_CACHE_MAX_ENTRIES,
       ...(opts.now ? { now: opts.now } : {}),
     });
   }
@@ -55,6 +54,11 @@ export class EventListCache {
    */
   invalidate(): void {
     this.pages.invalidate();
+  }
+
+  /** invalidate() once `write` settles, committed or not (see ReadThroughCache.invalidateAfter). */
+  invalidateAfter<T>(write: Promise<T>): Promise<T> {
+    return this.pages.invalidateAfter(write);
   }
 }
 

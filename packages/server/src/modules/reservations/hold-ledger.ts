@@ -5,13 +5,13 @@ import { literal, QueryTypes, type Sequelize, type Transaction } from 'sequelize
 import { lockWait, reservationTransitions } from '../../metrics';
 import { Event } from '../events/events.model';
 
-export interface LockedEvent {
+interface LockedEvent {
   event: Event;
   /** The database clock at the start of this transaction: the clock that decides expiry. */
   dbNow: Date;
 }
 
-export interface LockOptions {
+interface LockOptions {
   /** Test-only: read the row without FOR UPDATE, to prove the oversell tests can see an oversell. */
   unsafeSkipLock?: boolean;
 }
@@ -81,7 +81,7 @@ export async function releaseOverdueHolds(
   return { reservations: row?.reservations ?? 0, seats: row?.seats ?? 0 };
 }
 
-export interface HoldRow {
+interface HoldRow {
   id: number;
   event_id: number;
   user_id: number;

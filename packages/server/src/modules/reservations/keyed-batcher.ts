@@ -9,7 +9,7 @@ interface Pending<Req, Res> {
 }
 
 /** Runs one batch; must return one result per request, in the same order. */
-export type BatchRunner<Req, Res> = (key: number, requests: readonly Req[]) => Promise<readonly Res[]>;
+type BatchRunner<Req, Res> = (key: number, requests: readonly Req[]) => Promise<readonly Res[]>;
 
 export class KeyedBatcher<Req, Res> {
   /** Present while a batch for that key is in flight; holds the requests waiting for the next one. */

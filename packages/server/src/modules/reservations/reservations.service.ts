@@ -8,6 +8,7 @@ import { isoUtc } from '../../iso-time';
 import { holdBatchSize, reservationTransitions, sweepDuration } from '../../metrics';
 import { pageOffset, PAGE_SIZE, toPage, type Page, type PageRequest } from '../../pagination';
 import type { AuthUser } from '../auth/auth-user';
+import type { EventListCache } from '../events/list-cache';
 import { type Event } from '../events/events.model';
 import type { IdempotencyService, Outcome } from '../idempotency/idempotency.service';
 import {
@@ -64,22 +65,22 @@ const MAX_HOLD_BATCH = 64;
 export class ReservationsService {
   private readonly holdBatcher: KeyedBatcher<HoldRequest, PlacedHold | undefined>;
   private readonly placeOptions: PlaceHoldsOptions;
+  private readonly exactPlaceOptions: PlaceHoldsOptions;
 
-  /**
-   * @param seatsChanged called after every write that may have changed an event's seat counts (committed or not:
-   *   a failed COMMIT may still have committed, and a needless call only costs the list cache one read).
-   */
+  /** @param listCache the events list cache: every seat change made here clears it (see afterSeatWrite). */
   constructor(
     private readonly sequelize: Sequelize,
     private readonly idempotency: IdempotencyService,
     private readonly settings: ReservationSettings,
-    private readonly seatsChanged: () => void = () => undefined,
+    private readonly listCache?: EventListCache,
   ) {
     this.placeOptions = {
       ttlSeconds: settings.holdTtlSeconds,
       maxActiveHoldsPerUser: settings.maxActiveHoldsPerUser,
       unsafeSkipLock: settings.unsafeSkipEventLock,
     };
+    // The exact path has counted the user's live holds under the lock it still holds: the statement need not again.
+    this.exactPlaceOptions = { ...this.placeOptions, maxActiveHoldsPerUser: 0 };
     this.holdBatcher = new KeyedBatcher((eventId, requests) => this.placeBatch(eventId, requests), MAX_HOLD_BATCH);
   }
 
@@ -233,7 +234,7 @@ export class ReservationsService {
       }
       if (due.length < batchSize) break;
     }
-    if (expired > 0) this.seatsChanged();
+    if (expired > 0) this.listCache?.invalidate();
     stopTimer();
     return { expired, events };
   }
@@ -256,8 +257,9 @@ export class ReservationsService {
     return placed;
   }
 
+  /** Clears the events list cache once a write that may have changed seat counts settles, committed or not. */
   private afterSeatWrite<T>(write: Promise<T>): Promise<T> {
-    return write.finally(this.seatsChanged);
+    return this.listCache ? this.listCache.invalidateAfter(write) : write;
   }
 
   /** Locks the event, raises the exact reason a hold cannot be placed (releasing lapsed holds first), or places it. */
@@ -302,7 +304,7 @@ export class ReservationsService {
       this.sequelize,
       eventId,
       [{ userId: user.id, quantity }],
-      this.placeOptions,
+      this.exactPlaceOptions,
       transaction,
     );
     if (!placed) throw new Error(`hold on event ${eventId} refused after its checks passed under the lock`);
