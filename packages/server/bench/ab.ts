@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createBenchDatabase } from './lib/database';
 import { dynamicPost, getAsUsers, httpRun, postAsUsers, round, type Measurement } from './lib/load';
-import { seed } from './lib/seed';
+import { median } from './lib/report';
+import { newHotEvent, seed } from './lib/seed';
 import { SERVER_DIR, startServer, type ApiServer } from './lib/server';
 
 const SCENARIOS = ['rest-hot', 'trpc-hot', 'list', 'spread'] as const;
@@ -27,11 +28,6 @@ type Scenario = (typeof SCENARIOS)[number];
 
 const log = (m: string) => console.error(`[ab ${new Date().toISOString().slice(11, 19)}] ${m}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -105,13 +101,7 @@ async function main(): Promise<void> {
       log,
     });
     const tokens = s.users.map((u) => u.access);
-    const hotEvent = async () => {
-      const r = await sql.query<{ id: number }>(
-        `INSERT INTO events (name, capacity, start_time, end_time)
-         VALUES ('ab', 1000000, now() + interval '30 days', now() + interval '30 days 3 hours') RETURNING id`,
-      );
-      return r.rows[0]?.id ?? 0;
-    };
+    const hotEvent = () => newHotEvent(sql, 'ab');
     const runArm = async (arm: (typeof arms)[number], seconds: number): Promise<Measurement> => {
       const server = servers[arm.b] as ApiServer;
       const requests =

@@ -14,6 +14,7 @@ import {
   machineInfo,
   machineLine,
   markdownTable,
+  median,
   repoRoot,
   saveResults,
   textTable,
@@ -23,7 +24,7 @@ import {
   type Machine,
   type Row,
 } from './lib/report';
-import { seed, type Seed } from './lib/seed';
+import { newHotEvent, seed, type Seed } from './lib/seed';
 import { SERVER_DIR, startServer, type ApiServer, type ServerSettings } from './lib/server';
 
 const log = (m: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
@@ -145,17 +146,6 @@ async function ceiling(ctx: Ctx, pickEvent: () => number, shape: CeilingRun['sha
 }
 
 const ratio = (a: Measurement, b: Measurement | undefined) => (b && b.rps > 0 ? round(a.rps / b.rps) : 0);
-
-async function newHotEvent(ctx: Ctx, name: string): Promise<number> {
-  const r = await ctx.sql.query<{ id: number }>(
-    `INSERT INTO events (name, capacity, start_time, end_time)
-     VALUES ($1, 1000000, now() + interval '30 days', now() + interval '30 days 3 hours') RETURNING id`,
-    [name],
-  );
-  const id = r.rows[0]?.id;
-  if (id === undefined) throw new Error('event insert returned nothing');
-  return id;
-}
 
 // ---- scenarios ----------------------------------------------------------------------------------------------
 
@@ -384,7 +374,7 @@ async function runVariants(ctx: Ctx, settings: ServerSettings): Promise<Row[]> {
       label: `ceiling, hot event, the API's hold statement, ${workers} workers`,
       shape: 'server',
       workers,
-      event: await newHotEvent(ctx, `variant-ceiling-${workers}`),
+      event: await newHotEvent(ctx.sql, `variant-ceiling-${workers}`),
     });
   }
   const shapes = [
@@ -398,7 +388,7 @@ async function runVariants(ctx: Ctx, settings: ServerSettings): Promise<Row[]> {
       label: `ceiling, hot event, ${label}, ${opts.ceilingWorkers} workers`,
       shape,
       workers: opts.ceilingWorkers,
-      event: await newHotEvent(ctx, `variant-${shape}`),
+      event: await newHotEvent(ctx.sql, `variant-${shape}`),
     });
   }
   for (const [shape, label] of [
@@ -449,9 +439,9 @@ async function runVariants(ctx: Ctx, settings: ServerSettings): Promise<Row[]> {
       killers.push(() => server.killNow());
     }
     try {
-      const id = await newHotEvent(ctx, `variant-api-pool-${pool}`);
+      const id = await newHotEvent(ctx.sql, `variant-api-pool-${pool}`);
       await hotRest(ctx, id, Math.min(2, opts.duration), server); // warm-up
-      const id2 = await newHotEvent(ctx, `variant-api-pool-${pool}-measured`);
+      const id2 = await newHotEvent(ctx.sql, `variant-api-pool-${pool}-measured`);
       await settle(ctx);
       log(`variant: REST holds, server pool ${pool}`);
       rows.push({
@@ -473,13 +463,12 @@ const VARIANT_ROUNDS = 3;
 
 /** One measurement from slices of the same arm: rate over all slices, median of the slices' percentiles. */
 function mergeSlices(ms: Measurement[]): Measurement {
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   const sum = (f: (m: Measurement) => number) => ms.reduce((n, m) => n + f(m), 0);
   const durationS = sum((m) => m.durationS);
   return {
     rps: round(sum((m) => m.ok) / Math.max(durationS, 0.001), 1),
-    p50: med(ms.map((m) => m.p50)),
-    p99: med(ms.map((m) => m.p99)),
+    p50: median(ms.map((m) => m.p50)),
+    p99: median(ms.map((m) => m.p99)),
     errors: sum((m) => m.errors),
     non2xx: sum((m) => m.non2xx),
     socketErrors: sum((m) => m.socketErrors),

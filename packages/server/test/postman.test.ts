@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import newman, { type NewmanRunSummary } from 'newman';
 import { PASSWORD, createHarness, createUser, rest, type Harness, type TestUser } from './support/harness';
+import { listen } from './support/isolated';
 
 const COLLECTION_FILE = path.resolve(__dirname, '../../../docs/holdfast.postman_collection.json');
 
@@ -25,10 +26,7 @@ beforeAll(async () => {
   const flatten = (items: CollectionItem[]): string[] => items.flatMap((i) => (i.item ? flatten(i.item) : [i.name]));
   requestNames = flatten(collection.item);
   h = await createHarness();
-  await h.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = h.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('the app is not listening on a TCP port');
-  baseUrl = `http://127.0.0.1:${address.port}`;
+  baseUrl = await listen(h);
   admin = await createUser(h, { admin: true });
 });
 afterAll(() => h.close());

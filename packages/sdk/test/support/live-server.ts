@@ -1,7 +1,7 @@
 // The real server on a real port for the SDK to talk to, built with the server's own test harness (the run's
 // fresh database from its global setup), plus a fetch that records which procedures each request carried.
-import type { AddressInfo } from 'node:net';
 import { createHarness, type Harness } from '../../../server/test/support/harness';
+import { listen } from '../../../server/test/support/isolated';
 import type { HoldfastFetch } from '../../src/client';
 
 export { createEvent, createUser, PASSWORD, unique } from '../../../server/test/support/harness';
@@ -16,9 +16,7 @@ export interface LiveServer {
 
 export async function startLiveServer(env: Record<string, string> = {}): Promise<LiveServer> {
   const h = await createHarness(env);
-  await h.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = h.app.server.address() as AddressInfo;
-  return { h, url: `http://127.0.0.1:${port}`, close: () => h.close() };
+  return { h, url: await listen(h), close: () => h.close() };
 }
 
 export interface RecordingFetch {

@@ -31,7 +31,8 @@ function evaluate(t: Target, ratios: Ratio[]): Target {
   return { ...t, pass: (t.min === undefined || v >= t.min) && (t.max === undefined || v <= t.max) };
 }
 
-const median = (xs: number[]) => {
+/** The median (the mean of the middle two for an even count). */
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;

@@ -25,6 +25,18 @@ export interface Seed {
 
 export const HOT_CAPACITY = 1_000_000; // the API's maximum (events.schema MAX_CAPACITY)
 
+/** A fresh bookable event with the hot capacity, straight in SQL: each hold run gets one of its own. */
+export async function newHotEvent(sql: pg.Client, name: string): Promise<number> {
+  const r = await sql.query<{ id: number }>(
+    `INSERT INTO events (name, capacity, start_time, end_time)
+     VALUES ($1, ${HOT_CAPACITY}, now() + interval '30 days', now() + interval '30 days 3 hours') RETURNING id`,
+    [name],
+  );
+  const id = r.rows[0]?.id;
+  if (id === undefined) throw new Error('event insert returned nothing');
+  return id;
+}
+
 async function call<T>(
   server: ApiServer,
   method: string,

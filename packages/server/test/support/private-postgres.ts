@@ -12,10 +12,6 @@ function pgBin(): string | undefined {
   return version ? path.join(root, version, 'bin') : undefined;
 }
 
-export function privatePostgresAvailable(): boolean {
-  return pgBin() !== undefined;
-}
-
 export interface PrivatePostgres {
   url: string;
   stop(): void;
