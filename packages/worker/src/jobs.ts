@@ -62,21 +62,21 @@ export function defineJobs(agenda: Agenda, services: Services, log: WorkerLogger
   );
 }
 
-/** Expires every overdue hold, one batch of events per call to the service, until a batch comes back short. */
+/** Expires every overdue hold in one sweep of the service, renewing the job lock between its rounds. */
 export async function sweepOverdueHolds(
   services: Services,
   settings: Pick<JobSettings, 'batchSize' | 'stopping'>,
   renewLock: () => Promise<unknown>,
 ): Promise<SweepReport> {
   const started = performance.now();
-  let expired = 0;
-  let events = 0;
-  for (;;) {
-    const batch = await services.reservations.expireOverdueHolds({ batchSize: settings.batchSize, maxRounds: 1 });
-    expired += batch.expired;
-    events += batch.events;
-    if (batch.events < settings.batchSize || settings.stopping()) break;
-    await renewLock();
-  }
+  const { expired, events } = await services.reservations.expireOverdueHolds({
+    batchSize: settings.batchSize,
+    maxRounds: Number.POSITIVE_INFINITY,
+    betweenRounds: async () => {
+      if (settings.stopping()) return false;
+      await renewLock();
+      return true;
+    },
+  });
   return { expired, events, durationMs: Math.round(performance.now() - started) };
 }

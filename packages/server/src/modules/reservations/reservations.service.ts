@@ -211,8 +211,11 @@ export class ReservationsService {
   /**
    * Marks overdue HOLDs EXPIRED everywhere, one event at a time under that event's lock, a batch of events per
    * round. Safe to run from several workers at once: the lock and the status check make each expiry happen once.
+   * `betweenRounds` runs before each further round (the worker renews its job lock there); false stops the sweep.
    */
-  async expireOverdueHolds(opts: { batchSize?: number; maxRounds?: number } = {}): Promise<ExpirySweepResult> {
+  async expireOverdueHolds(
+    opts: { batchSize?: number; maxRounds?: number; betweenRounds?: () => Promise<boolean> } = {},
+  ): Promise<ExpirySweepResult> {
     const batchSize = opts.batchSize ?? 100;
     const maxRounds = opts.maxRounds ?? 100;
     const stopTimer = sweepDuration.startTimer();
@@ -233,6 +236,7 @@ export class ReservationsService {
         events += 1;
       }
       if (due.length < batchSize) break;
+      if (round + 1 < maxRounds && opts.betweenRounds && !(await opts.betweenRounds())) break;
     }
     if (expired > 0) this.listCache?.invalidate();
     stopTimer();
