@@ -21,13 +21,11 @@ export interface JobStore {
   close(): Promise<void>;
 }
 
-export interface JobStoreOptions {
-  /**
-   * How long a MongoDB operation waits for a reachable server before failing (driver default: 30 s). Short, so a
-   * store outage surfaces as errors within one poll or two, and a sweep stuck on it ends quickly on shutdown.
-   */
-  mongoServerSelectionTimeoutMs?: number;
-}
+/**
+ * How long a MongoDB operation waits for a reachable server before failing (driver default: 30 s). Short, so a
+ * store outage surfaces as errors within one poll or two, and a sweep stuck on it ends quickly on shutdown.
+ */
+const MONGO_SERVER_SELECTION_TIMEOUT_MS = 3000;
 
 export function jobStoreTarget(mongoUrl: string | undefined, databaseUrl: string): JobStoreTarget {
   return mongoUrl ? { kind: 'mongodb', url: mongoUrl } : { kind: 'postgresql', url: databaseUrl };
@@ -38,16 +36,12 @@ export function redactUrl(url: string): string {
 }
 
 /** Opens the store, checks that it answers and prepares its indexes or tables. Throws when it cannot. */
-export async function connectJobStore(
-  target: JobStoreTarget,
-  log: WorkerLogger,
-  opts: JobStoreOptions = {},
-): Promise<JobStore> {
-  return target.kind === 'mongodb' ? connectMongo(target.url, opts) : connectPostgres(target.url, log);
+export async function connectJobStore(target: JobStoreTarget, log: WorkerLogger): Promise<JobStore> {
+  return target.kind === 'mongodb' ? connectMongo(target.url) : connectPostgres(target.url, log);
 }
 
-async function connectMongo(url: string, opts: JobStoreOptions): Promise<JobStore> {
-  const timeout = opts.mongoServerSelectionTimeoutMs ?? 3000;
+async function connectMongo(url: string): Promise<JobStore> {
+  const timeout = MONGO_SERVER_SELECTION_TIMEOUT_MS;
   const client = new MongoClient(url, {
     appName: 'holdfast-worker',
     serverSelectionTimeoutMS: timeout,

@@ -18,22 +18,7 @@ export interface WorkerOptions {
   log: WorkerLogger;
   /** Default: MongoDB at runtime.config.mongoUrl when set, else PostgreSQL at runtime.databaseUrl. */
   jobStore?: JobStoreTarget;
-  /**
-   * Sweep interval. A lapsed hold is EXPIRED within about expireHoldsEveryMs + processEveryMs of its expires_at
-   * (the API already treats it as gone the moment it lapses).
-   */
-  expireHoldsEveryMs?: number;
-  /** How often Agenda polls the store for due jobs. */
-  processEveryMs?: number;
-  cleanupEveryMs?: number;
-  expireHoldsLockLifetimeMs?: number;
-  batchSize?: number;
   backoff?: BackoffPolicy;
-  /** How long stop() waits for a running job before giving up on it (its lock then lapses by itself). */
-  drainTimeoutMs?: number;
-  mongoServerSelectionTimeoutMs?: number;
-  /** This worker's name in the job store (lastModifiedBy). Default: host, pid and a random suffix. */
-  name?: string;
 }
 
 export interface Worker {
@@ -44,24 +29,29 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-const DEFAULTS = {
+const SETTINGS = {
+  /**
+   * Sweep interval. A lapsed hold is EXPIRED within about expireHoldsEveryMs + processEveryMs of its expires_at
+   * (the API already treats it as gone the moment it lapses).
+   */
   expireHoldsEveryMs: 2000,
+  /** How often Agenda polls the store for due jobs. */
   processEveryMs: 1000,
   cleanupEveryMs: 24 * 3600_000,
   expireHoldsLockLifetimeMs: 10_000,
   batchSize: 25,
+  /** How long stop() waits for a running job before giving up on it (its lock then lapses by itself). */
   drainTimeoutMs: 10_000,
-  mongoServerSelectionTimeoutMs: 3000,
 };
 
 // While the store keeps failing, Agenda reports on every poll; one line per this interval is enough.
 const OUTAGE_LOG_INTERVAL_MS = 30_000;
 
 export function startWorker(runtime: Runtime, opts: WorkerOptions): Worker {
-  const settings = { ...DEFAULTS, ...definedOnly(opts) };
   const { log } = opts;
   const target = opts.jobStore ?? jobStoreTarget(runtime.config.mongoUrl, runtime.databaseUrl);
-  const name = opts.name ?? `holdfast-worker@${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  // This worker's name in the job store (lastModifiedBy).
+  const name = `holdfast-worker@${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const aborted = new AbortController();
   let store: JobStore | undefined;
   let agenda: Agenda | undefined;
@@ -71,28 +61,26 @@ export function startWorker(runtime: Runtime, opts: WorkerOptions): Worker {
     log.info(`worker ${name} connecting to job store ${target.kind} at ${redactUrl(target.url)}`);
     for (let attempt = 1; !aborted.signal.aborted; attempt++) {
       try {
-        store = await connectJobStore(target, log, {
-          mongoServerSelectionTimeoutMs: settings.mongoServerSelectionTimeoutMs,
-        });
+        store = await connectJobStore(target, log);
         if (aborted.signal.aborted) break;
-        const instance = new Agenda({ backend: store.backend, name, processEvery: settings.processEveryMs });
+        const instance = new Agenda({ backend: store.backend, name, processEvery: SETTINGS.processEveryMs });
         watchStore(instance, store, log);
         defineJobs(instance, runtime.services, log, {
-          batchSize: settings.batchSize,
-          expireHoldsLockLifetimeMs: settings.expireHoldsLockLifetimeMs,
+          batchSize: SETTINGS.batchSize,
+          expireHoldsLockLifetimeMs: SETTINGS.expireHoldsLockLifetimeMs,
           stopping: () => aborted.signal.aborted,
         });
         // Each every() upserts one document per job name, so every worker registering on start is idempotent.
-        const expire = await registerEvery(instance, settings.expireHoldsEveryMs, EXPIRE_HOLDS_JOB);
-        const cleanup = await registerEvery(instance, settings.cleanupEveryMs, CLEANUP_JOB);
+        const expire = await registerEvery(instance, SETTINGS.expireHoldsEveryMs, EXPIRE_HOLDS_JOB);
+        const cleanup = await registerEvery(instance, SETTINGS.cleanupEveryMs, CLEANUP_JOB);
         scheduled = [expire.attrs._id, cleanup.attrs._id].filter((id): id is JobId => id !== undefined);
         if (aborted.signal.aborted) break;
         await instance.start();
         agenda = instance;
         log.info(`worker ${name} started: job store ${store.kind} at ${store.location}`, {
           store: store.kind,
-          expireHoldsEveryMs: settings.expireHoldsEveryMs,
-          processEveryMs: settings.processEveryMs,
+          expireHoldsEveryMs: SETTINGS.expireHoldsEveryMs,
+          processEveryMs: SETTINGS.processEveryMs,
         });
         return true;
       } catch (err) {
@@ -124,9 +112,9 @@ export function startWorker(runtime: Runtime, opts: WorkerOptions): Worker {
     agenda = undefined;
     if (running) {
       try {
-        const drained = await running.drain({ timeout: settings.drainTimeoutMs, closeConnection: false });
+        const drained = await running.drain({ timeout: SETTINGS.drainTimeoutMs, closeConnection: false });
         if (drained.timedOut) {
-          log.warn(`worker stopped with ${drained.running} job(s) still running after ${settings.drainTimeoutMs} ms`);
+          log.warn(`worker stopped with ${drained.running} job(s) still running after ${SETTINGS.drainTimeoutMs} ms`);
         }
         await releaseEarlyLocks(running, scheduled, name);
       } catch (err) {
@@ -203,8 +191,4 @@ async function releaseEarlyLocks(agenda: Agenda, ids: JobId[], name: string): Pr
     const job = await agenda.db.getJobById(String(id));
     if (job?.lockedAt && job.lastModifiedBy === name) await agenda.db.unlockJobs([id]);
   }
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
