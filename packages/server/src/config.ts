@@ -30,6 +30,7 @@ const zEnv = z.object({
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).default(10000),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  LOGIN_ACCOUNT_MAX_FAILURES: z.coerce.number().int().min(0).default(20),
   LOGIN_IP_MAX_PER_MINUTE: z.coerce.number().int().min(1).default(100),
   CORS_ORIGINS: z.string().optional(),
   BODY_LIMIT_BYTES: z.coerce
@@ -69,6 +70,8 @@ export interface Config {
   readonly statementTimeoutMs: number;
   readonly loginMaxFailures: number;
   readonly loginFailureWindowSeconds: number;
+  /** Sign-in attempts on one account from all IPs per window before each further one waits; 0 = off. */
+  readonly loginAccountMaxFailures: number;
   readonly loginIpMaxPerMinute: number;
   /** '*' (any origin) or an explicit list. */
   readonly corsOrigins: '*' | readonly string[];
@@ -132,6 +135,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
+    loginAccountMaxFailures: e.LOGIN_ACCOUNT_MAX_FAILURES,
     loginIpMaxPerMinute: e.LOGIN_IP_MAX_PER_MINUTE,
     corsOrigins,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,

@@ -41,6 +41,7 @@ export function createServices(
       bcryptCost: config.bcryptCost,
       loginMaxFailures: config.loginMaxFailures,
       loginFailureWindowSeconds: config.loginFailureWindowSeconds,
+      loginAccountMaxFailures: config.loginAccountMaxFailures,
       userCacheMs: config.authUserCacheMs,
       ...clock,
     }),

@@ -7,6 +7,7 @@ import jwt from 'jsonwebtoken';
 import { hs256Key, signToken } from '../src/modules/auth/tokens';
 import { VerifiedAccessTokens } from '../src/modules/auth/verified-tokens';
 import {
+  IN_PROCESS,
   PASSWORD,
   TEST_JWT_SECRET,
   createHarness,
@@ -70,7 +71,9 @@ describe('with AUTH_USER_CACHE_MS=1000', () => {
     await h.rt.services.auth.setActive(u.username, false);
     expect(await me(h, u)).toMatchObject(inactive);
     await h.rt.services.auth.setActive(u.username, true);
-    expect((await me(h, u)).status).toBe(200);
+    // Reactivated: a new sign-in works at once (the tokens from before the deactivation stay revoked).
+    const again = await h.rt.services.auth.obtainToken({ username: u.username, password: PASSWORD }, IN_PROCESS);
+    expect((await me(h, { ...u, access: again.access })).status).toBe(200);
   });
 
   it('refuses a user deactivated in SQL once the TTL has passed, not before', async () => {
@@ -102,7 +105,11 @@ describe('with AUTH_USER_CACHE_MS=1000', () => {
     expect(await deleteMissingEvent(u)).toBe(403);
     // ...until a user change through this process clears the cache.
     await h.rt.services.auth.setPassword(u.username, `${PASSWORD}-new`);
-    expect(await deleteMissingEvent(u)).toBe(404);
+    const again = await h.rt.services.auth.obtainToken(
+      { username: u.username, password: `${PASSWORD}-new` },
+      IN_PROCESS,
+    );
+    expect(await deleteMissingEvent({ ...u, access: again.access })).toBe(404);
   });
 });
 

@@ -10,6 +10,7 @@ import {
   trpc,
   unique,
   type Harness,
+  IN_PROCESS,
 } from './support/harness';
 
 let h: Harness;
@@ -175,7 +176,7 @@ describe('refresh rotation and blacklist', () => {
 
   it('revokes every refresh token of the user when a rotated one is reused', async () => {
     const u = await createUser(h);
-    const other = await h.rt.services.auth.obtainToken({ username: u.username, password: PASSWORD });
+    const other = await h.rt.services.auth.obtainToken({ username: u.username, password: PASSWORD }, IN_PROCESS);
     const rotated = await rest(h, 'POST', '/api/token/refresh/', { body: { refresh: u.refresh } });
     await rest(h, 'POST', '/api/token/refresh/', { body: { refresh: u.refresh } });
     for (const token of [rotated.body.refresh, other.refresh]) {
@@ -246,13 +247,16 @@ describe('token checks', () => {
 describe('logout', () => {
   it('blacklists the refresh token; a second logout and a refresh with it fail', async () => {
     const u = await createUser(h);
+    const other = await h.rt.services.auth.obtainToken({ username: u.username, password: PASSWORD }, IN_PROCESS);
     const out = await rest(h, 'POST', '/api/auth/users/logout/', { token: u.access, body: { refresh: u.refresh } });
     expect(out).toMatchObject({
       status: 200,
       body: { message: 'Successfully logged out. Token has been blacklisted.' },
     });
+    // The logout ended its own access token too; another session tries the same refresh token again.
+    expect((await rest(h, 'GET', '/api/auth/users/me/', { token: u.access })).status).toBe(401);
     expect(
-      await rest(h, 'POST', '/api/auth/users/logout/', { token: u.access, body: { refresh: u.refresh } }),
+      await rest(h, 'POST', '/api/auth/users/logout/', { token: other.access, body: { refresh: u.refresh } }),
     ).toMatchObject({ status: 400, body: { error: 'Invalid token or already blacklisted: Token is blacklisted' } });
     expect(await rest(h, 'POST', '/api/token/refresh/', { body: { refresh: u.refresh } })).toMatchObject({
       status: 401,
@@ -274,7 +278,7 @@ describe('logout', () => {
 
   it('logs out of every device with all_devices', async () => {
     const u = await createUser(h);
-    const second = await h.rt.services.auth.obtainToken({ username: u.username, password: PASSWORD });
+    const second = await h.rt.services.auth.obtainToken({ username: u.username, password: PASSWORD }, IN_PROCESS);
     const out = await rest(h, 'POST', '/api/auth/users/logout/', {
       token: u.access,
       body: { refresh: u.refresh, all_devices: true },

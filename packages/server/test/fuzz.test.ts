@@ -34,6 +34,7 @@ import {
   rest,
   type Harness,
   type TestUser,
+  IN_PROCESS,
 } from './support/harness';
 import { withDatabase } from './support/test-database';
 
@@ -665,7 +666,8 @@ async function buildWorld(h: Harness): Promise<World> {
   await expireNow(h, ownExpired);
   const otherHold = await hold(other, active.id);
   const otherFull = await hold(other, full.id);
-  const login = async (u: TestUser) => h.rt.services.auth.obtainToken({ username: u.username, password: PASSWORD });
+  const login = async (u: TestUser) =>
+    h.rt.services.auth.obtainToken({ username: u.username, password: PASSWORD }, IN_PROCESS);
   const refreshPool = [
     (await login(user)).refresh,
     (await login(user)).refresh,

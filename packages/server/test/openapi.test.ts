@@ -14,6 +14,7 @@ import {
   unique,
   type Harness,
   type TestUser,
+  IN_PROCESS,
 } from './support/harness';
 
 type Json = Record<string, any>;
@@ -234,12 +235,19 @@ const PROBES: Record<string, Probe> = {
   'POST /auth/users/login/': async () => ({ body: { username: alice.username, password: PASSWORD } }),
   'POST /token/': async () => ({ body: { username: alice.username, password: PASSWORD } }),
   'POST /token/refresh/': async () => {
-    const { refresh } = await h.rt.services.auth.obtainToken({ username: alice.username, password: PASSWORD });
+    const { refresh } = await h.rt.services.auth.obtainToken(
+      { username: alice.username, password: PASSWORD },
+      IN_PROCESS,
+    );
     return { body: { refresh } };
   },
   'POST /auth/users/logout/': async () => {
-    const { refresh } = await h.rt.services.auth.obtainToken({ username: alice.username, password: PASSWORD });
-    return { token: alice.access, body: { refresh } };
+    // A session of its own: a logout ends the access token that makes it, and alice's is used by the other probes.
+    const { access, refresh } = await h.rt.services.auth.obtainToken(
+      { username: alice.username, password: PASSWORD },
+      IN_PROCESS,
+    );
+    return { token: access, body: { refresh } };
   },
   'GET /auth/users/me/': async () => ({ token: alice.access }),
   'GET /events/': async () => ({ token: alice.access }),

@@ -6,7 +6,8 @@
 // Each check is one case; afterAll prints `security: cases=N passed` for the docs.
 // "Known gaps" at the end are `it.failing` reproductions of open server bugs: they are not counted, and turn red
 // when the bug is fixed (then drop `.failing` and count them).
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import bcrypt from 'bcrypt';
 import { randomUUID } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import jwt from 'jsonwebtoken';
@@ -15,6 +16,7 @@ import { loadConfig } from '../src/config';
 import { buildOpenApiDocument, restRoutes } from '../src/openapi';
 import { recordReliability } from './reliability/record';
 import {
+  IN_PROCESS,
   PASSWORD,
   TEST_JWT_SECRET,
   createEvent,
@@ -51,6 +53,9 @@ const EVIL_ORIGIN = 'https://evil.example';
 let h: Harness; // NODE_ENV=test, default limits
 let prod: Harness; // NODE_ENV=production, CORS_ORIGINS=https://app.example, tight sign-in limits
 let dev: Harness; // NODE_ENV=development (permissive CORS)
+let slowed: Harness; // a small account-wide sign-in ceiling
+let second: Harness; // another API process on the same database, with a clock the tests step
+const secondClock = { now: Date.now() };
 let alice: TestUser;
 let bob: TestUser;
 let admin: TestUser;
@@ -68,6 +73,8 @@ beforeAll(async () => {
   });
   // Development logs through pino-pretty by default; the tests do not need a log transport.
   dev = await createHarness({ NODE_ENV: 'development' }, { logger: { logger: false } });
+  slowed = await createHarness({ LOGIN_MAX_FAILURES: '2', LOGIN_ACCOUNT_MAX_FAILURES: '4' });
+  second = await createHarness({}, { overrides: { now: () => secondClock.now } });
   [alice, bob, admin] = await Promise.all([createUser(h), createUser(h), createUser(h, { admin: true })]);
   eventId = (await createEvent(h, { capacity: 50 })).id;
   const viaRest = await rest(h, 'POST', '/api/reservations/create_hold/', {
@@ -87,7 +94,7 @@ afterAll(async () => {
       ? `security: cases=${declared} passed`
       : `security: cases=${declared} passed=${passed} not-passed=${declared - passed}`,
   );
-  await Promise.all([h?.close(), prod?.close(), dev?.close()]);
+  await Promise.all([h?.close(), prod?.close(), dev?.close(), slowed?.close(), second?.close()]);
 });
 
 // ---- helpers ----------------------------------------------------------------------------------------------------
@@ -834,17 +841,245 @@ describe('sign-in rate limits (production config: LOGIN_IP_MAX_PER_MINUTE=3, LOG
   });
 
   check(
-    'per account: after LOGIN_MAX_FAILURES failures even the right password → 429 with Retry-After, from any IP',
+    'per account and IP: after LOGIN_MAX_FAILURES failures even the right password → 429 from that IP, not from others',
     async () => {
       const carol = await createUser(prod);
       expect((await login('203.0.113.20', carol.username)).statusCode).toBe(401);
-      expect((await login('203.0.113.21', carol.username)).statusCode).toBe(401);
-      const locked = await login('203.0.113.22', carol.username, PASSWORD);
+      expect((await login('203.0.113.20', carol.username)).statusCode).toBe(401);
+      const locked = await login('203.0.113.20', carol.username, PASSWORD);
       expect(locked.statusCode).toBe(429);
       expect(Number(locked.headers['retry-after'])).toBeGreaterThan(60);
       expect(locked.json().access).toBeUndefined();
+      // A guesser elsewhere cannot lock the real user out: another address signs in.
+      const elsewhere = await login('203.0.113.21', carol.username, PASSWORD);
+      expect(elsewhere.statusCode).toBe(200);
+      expect(typeof elsewhere.json().access).toBe('string');
     },
   );
+});
+
+// ---- API2/API4: the lockout counts every password check (issue 14) --------------------------------------------------
+
+describe('sign-in lockout counted atomically (LOGIN_MAX_FAILURES=5): batches and parallel requests', () => {
+  const wrong = (username: string) => ({ username, password: 'wrong-password' });
+  /** bcrypt.compare calls made during fn: each is one password checked. */
+  async function passwordChecks(fn: () => Promise<void>): Promise<number> {
+    const spy = jest.spyOn(bcrypt, 'compare');
+    try {
+      await fn();
+      return spy.mock.calls.length;
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  check('an 18-call auth.login batch after one failure checks at most 4 more passwords; the rest → 429', async () => {
+    const u = await createUser(h);
+    const ip = '198.51.100.40';
+    const first = await inject(h, {
+      method: 'POST',
+      url: '/api/auth/users/login/',
+      remoteAddress: ip,
+      headers: json,
+      payload: JSON.stringify(wrong(u.username)),
+    });
+    expect(first.statusCode).toBe(401);
+    let statuses: number[] = [];
+    const checks = await passwordChecks(async () => {
+      const procs = Array.from({ length: 18 }, () => 'auth.login');
+      const input = JSON.stringify(Object.fromEntries(procs.map((_, i) => [String(i), wrong(u.username)])));
+      const res = await inject(h, {
+        method: 'POST',
+        url: `/trpc/${procs.join(',')}?batch=1`,
+        remoteAddress: ip,
+        headers: json,
+        payload: input,
+      });
+      statuses = (res.json() as { error?: { data: { httpStatus: number } } }[]).map(
+        (r) => r.error?.data.httpStatus ?? 200,
+      );
+    });
+    expect(checks).toBe(4);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(4);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(14);
+    // Locked for this address now, whatever the password.
+    const right = await inject(h, {
+      method: 'POST',
+      url: '/trpc/auth.login',
+      remoteAddress: ip,
+      headers: json,
+      payload: JSON.stringify({ username: u.username, password: PASSWORD }),
+    });
+    expect(right.statusCode).toBe(429);
+  });
+
+  check(
+    '16 parallel wrong REST sign-ins (login and /api/token/) check at most 5 passwords; the rest → 429',
+    async () => {
+      const u = await createUser(h);
+      let statuses: number[] = [];
+      const checks = await passwordChecks(async () => {
+        const replies = await Promise.all(
+          Array.from({ length: 16 }, (_, i) =>
+            inject(h, {
+              method: 'POST',
+              url: i % 2 === 0 ? '/api/auth/users/login/' : '/api/token/',
+              remoteAddress: '198.51.100.41',
+              headers: json,
+              payload: JSON.stringify(wrong(u.username)),
+            }),
+          ),
+        );
+        statuses = replies.map((r) => r.statusCode);
+      });
+      expect(checks).toBe(5);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(11);
+    },
+  );
+});
+
+describe('account-wide ceiling slows instead of locking (LOGIN_MAX_FAILURES=2, LOGIN_ACCOUNT_MAX_FAILURES=4)', () => {
+  check(
+    'past the ceiling from many IPs: 429 with a short, growing Retry-After; the real user gets in after it',
+    async () => {
+      const u = await createUser(slowed);
+      const attempt = (ip: string, password = 'wrong-password') =>
+        inject(slowed, {
+          method: 'POST',
+          url: '/api/token/',
+          remoteAddress: ip,
+          headers: json,
+          payload: JSON.stringify({ username: u.username, password }),
+        });
+      // Four addresses, one guess each: all checked (no address reaches its own limit of 2).
+      for (let i = 0; i < 4; i++) expect((await attempt(`192.0.2.${i + 1}`)).statusCode).toBe(401);
+      const slowedDown = await attempt('192.0.2.9');
+      expect(slowedDown.statusCode).toBe(429);
+      expect(Number(slowedDown.headers['retry-after'])).toBe(1);
+      // Once the delay has passed (moved into the past here instead of sleeping), one more attempt is checked...
+      const elapse = () =>
+        slowed.rt.sequelize.query(
+          `UPDATE login_attempts SET next_allowed_at = now() WHERE account_key = :key AND client_key = ''`,
+          { replacements: { key: u.username.toLowerCase() } },
+        );
+      await elapse();
+      expect((await attempt('192.0.2.10')).statusCode).toBe(401);
+      // ...and the next wait is longer.
+      const longer = await attempt('192.0.2.11');
+      expect(longer.statusCode).toBe(429);
+      expect(Number(longer.headers['retry-after'])).toBe(2);
+      // Never a lockout: the real user, after the wait, signs in.
+      await elapse();
+      expect((await attempt('192.0.2.12', PASSWORD)).statusCode).toBe(200);
+    },
+  );
+});
+
+// ---- API2: revocation reaches access tokens (issue 14) ----------------------------------------------------------
+
+describe('revocation ends access tokens: logout, all_devices, password change, deactivation', () => {
+  const meRest = (app: Harness, token: string) => rest(app, 'GET', '/api/auth/users/me/', { token });
+  const revoked = { detail: 'Token has been revoked', code: 'token_not_valid' };
+
+  check('logout with all_devices: every access token of the user → 401 on REST and tRPC, at once', async () => {
+    const u = await createUser(h);
+    const other = await h.rt.services.auth.obtainToken({ username: u.username, password: PASSWORD }, IN_PROCESS);
+    const out = await rest(h, 'POST', '/api/auth/users/logout/', {
+      token: u.access,
+      body: { refresh: u.refresh, all_devices: true },
+    });
+    expect(out.status).toBe(200);
+    for (const token of [u.access, other.access]) {
+      expect(await meRest(h, token)).toMatchObject({ status: 401, body: revoked });
+      const hold = await rest(h, 'POST', '/api/reservations/create_hold/', { token, body: { event_id: eventId } });
+      expect(hold.status).toBe(401);
+      const viaTrpc = await trpc(h, 'query', 'auth.me', undefined, token);
+      expect([viaTrpc.status, viaTrpc.error?.message]).toEqual([401, 'Token has been revoked']);
+    }
+    // A new sign-in, in the same second, works.
+    const again = await h.rt.services.auth.obtainToken({ username: u.username, password: PASSWORD }, IN_PROCESS);
+    expect((await meRest(h, again.access)).status).toBe(200);
+  });
+
+  check('a single logout (tRPC) ends the access token that made it; another device keeps its session', async () => {
+    const u = await createUser(h);
+    const other = await h.rt.services.auth.obtainToken({ username: u.username, password: PASSWORD }, IN_PROCESS);
+    const out = await trpc(h, 'mutation', 'auth.logout', { refresh: u.refresh }, u.access);
+    expect(out.status).toBe(200);
+    expect(await meRest(h, u.access)).toMatchObject({ status: 401, body: revoked });
+    expect((await trpc(h, 'query', 'auth.me', undefined, u.access)).status).toBe(401);
+    expect((await meRest(h, other.access)).status).toBe(200);
+  });
+
+  check('another API process refuses a revoked access token within AUTH_USER_CACHE_MS (1 s), not later', async () => {
+    const u = await createUser(h);
+    expect((await meRest(second, u.access)).status).toBe(200); // now cached by the second process
+    await rest(h, 'POST', '/api/auth/users/logout/', {
+      token: u.access,
+      body: { refresh: u.refresh, all_devices: true },
+    });
+    secondClock.now += 999;
+    expect((await meRest(second, u.access)).status).toBe(200); // the documented staleness, no more
+    secondClock.now += 1;
+    expect(await meRest(second, u.access)).toMatchObject({ status: 401, body: revoked });
+  });
+
+  check(
+    'a password change (CLI changepassword) ends every access token; the new password signs in at once',
+    async () => {
+      const u = await createUser(h);
+      await h.rt.services.auth.setPassword(u.username, `${PASSWORD}-changed`);
+      expect(await meRest(h, u.access)).toMatchObject({ status: 401, body: revoked });
+      const fresh = await h.rt.services.auth.obtainToken(
+        { username: u.username, password: `${PASSWORD}-changed` },
+        IN_PROCESS,
+      );
+      expect((await meRest(h, fresh.access)).status).toBe(200);
+    },
+  );
+
+  check('a deactivated then reactivated user: tokens from before stay dead', async () => {
+    const u = await createUser(h);
+    await h.rt.services.auth.setActive(u.username, false);
+    await h.rt.services.auth.setActive(u.username, true);
+    expect(await meRest(h, u.access)).toMatchObject({ status: 401, body: revoked });
+    expect((await rest(h, 'POST', '/api/token/refresh/', { body: { refresh: u.refresh } })).status).toBe(401);
+  });
+});
+
+// ---- passwords: every byte counts (issue 14) --------------------------------------------------------------------------
+
+describe('passwords longer than bcrypt reads (72 bytes) are refused, not truncated', () => {
+  for (const transport of ['rest', 'trpc'] as const) {
+    check(`register with a 73-byte password → 400 naming the limit (${transport})`, async () => {
+      const username = unique('long');
+      const password = `${'Zq9!'.repeat(18)}x`; // 73 ASCII bytes
+      const body = { username, email: `${username}@example.com`, password, password2: password };
+      if (transport === 'rest') {
+        const res = await rest(h, 'POST', '/api/auth/users/register/', { body });
+        expect(res.status).toBe(400);
+        expect(res.body.password).toEqual([expect.stringMatching(/at most 72 bytes/)]);
+      } else {
+        const res = await trpc(h, 'mutation', 'auth.register', body);
+        expect(res.status).toBe(400);
+        expect(res.error?.data.fieldErrors?.password).toEqual([expect.stringMatching(/at most 72 bytes/)]);
+      }
+      const [row] = await h.rt.sequelize.query('SELECT 1 FROM users WHERE username = :username', {
+        type: QueryTypes.SELECT,
+        replacements: { username },
+      });
+      expect(row).toBeUndefined();
+    });
+  }
+  check('a 72-byte password of multi-byte characters is accepted, and every byte of it counts', async () => {
+    const username = unique('bytes');
+    const password = `Zq9!${'é'.repeat(34)}`; // 4 + 68 = 72 bytes
+    const body = { username, email: `${username}@example.com`, password, password2: password };
+    expect((await rest(h, 'POST', '/api/auth/users/register/', { body })).status).toBe(201);
+    const almost = `${password.slice(0, -1)}e`;
+    expect((await rest(h, 'POST', '/api/token/', { body: { username, password: almost } })).status).toBe(401);
+  });
 });
 
 // ---- API8: security misconfiguration --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Services } from '../services';
 
 import type { AuthUser } from '../modules/auth/auth-user';
+import type { AccessSession } from '../modules/auth/auth.service';
 
 export type { AuthUser };
 
@@ -13,6 +14,8 @@ export interface Context {
   /** The raw `Authorization` header value, if any. */
   authorization: string | undefined;
   user: AuthUser | null;
+  /** The access token the request was authenticated with (set with user by authedProcedure). */
+  session: AccessSession | null;
   ip: string;
   requestId: string;
   /** From the `Idempotency-Key` header (REST; tRPC may pass it as an input field instead). */
@@ -39,6 +42,7 @@ export function contextFactory(services: Services, transport: Context['transport
       transport,
       authorization: req.headers.authorization,
       user: null,
+      session: null,
       ip: req.ip,
       requestId: String(req.id),
       idempotencyKey: typeof key === 'string' && key.length > 0 ? key : undefined,

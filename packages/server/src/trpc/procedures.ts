@@ -2,7 +2,6 @@
 // (so services never import tRPC); authedProcedure narrows ctx.user; adminProcedure requires a superuser.
 import { toAppError } from '../db/database-errors';
 import { AppError } from '../errors';
-import type { AuthUser } from './context';
 import { t, TRPCError } from './init';
 
 const convertErrors = t.middleware(async ({ next }) => {
@@ -44,8 +43,8 @@ export const publicProcedure = t.procedure.use(convertErrors).use(refuseNulChars
 // GET /api/events/ repeats publicProcedure's and this chain's checks on its REST fast path (http/event-list-fast-path.ts):
 // a check added here must be added there too.
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const user: AuthUser = await ctx.services.auth.authenticate(ctx.authorization);
-  return next({ ctx: { ...ctx, user } });
+  const { user, session } = await ctx.services.auth.authenticateSession(ctx.authorization);
+  return next({ ctx: { ...ctx, user, session } });
 });
 
 export const adminProcedure = authedProcedure.use(({ ctx, meta, next }) => {

@@ -11,6 +11,8 @@ import type { ReservationDto } from '../../src/modules/reservations/reservations
 import type { EventDto } from '../../src/modules/events/events.schema';
 
 export const PASSWORD = 'Str0ngPassw0rd!';
+/** The client address of sign-ins made in-process by tests (the login throttle counts per account and address). */
+export const IN_PROCESS = 'in-process';
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
 export interface Harness {
@@ -73,7 +75,7 @@ export async function createUser(h: Harness, opts: { admin?: boolean; username?:
   const username = opts.username ?? unique(opts.admin ? 'admin' : 'user');
   const email = `${username}@example.com`;
   const user = await h.rt.services.auth.createUser({ username, email, password: PASSWORD, isSuperuser: !!opts.admin });
-  const tokens = await h.rt.services.auth.obtainToken({ username, password: PASSWORD });
+  const tokens = await h.rt.services.auth.obtainToken({ username, password: PASSWORD }, IN_PROCESS);
   return { id: user.id, username, email, ...tokens };
 }
 

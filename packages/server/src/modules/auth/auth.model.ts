@@ -25,6 +25,8 @@ export class User extends Model {
   @AllowNull(false) @Default('') @Column(DataType.STRING(150)) declare lastName: string;
   @AllowNull(false) @Default(false) @Column(DataType.BOOLEAN) declare isSuperuser: boolean;
   @AllowNull(false) @Default(true) @Column(DataType.BOOLEAN) declare isActive: boolean;
+  /** Access tokens issued before this are refused (session-revocation.ts); null = none revoked. */
+  @AllowNull(true) @Column(DataType.DATE) declare tokensValidAfter: Date | null;
   @CreatedAt declare createdAt: Date;
   @UpdatedAt declare updatedAt: Date;
 
@@ -47,11 +49,4 @@ export class BlacklistedToken extends Model {
   @PrimaryKey @AutoIncrement @Column(DataType.BIGINT) declare id: string;
   @ForeignKey(() => OutstandingToken) @AllowNull(false) @Column(DataType.BIGINT) declare tokenId: string;
   @AllowNull(false) @Default(DataType.NOW) @Column(DataType.DATE) declare blacklistedAt: Date;
-}
-
-@Table({ tableName: 'login_failures', timestamps: false })
-export class LoginFailure extends Model {
-  @PrimaryKey @Column(DataType.STRING(150)) declare usernameKey: string;
-  @AllowNull(false) @Column(DataType.INTEGER) declare failures: number;
-  @AllowNull(false) @Column(DataType.DATE) declare windowStartedAt: Date;
 }

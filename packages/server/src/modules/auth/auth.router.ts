@@ -44,7 +44,7 @@ export const authRouter = router({
     })
     .input(ZLoginInput)
     .output(ZLoginOutput)
-    .mutation(({ ctx, input }) => ctx.services.auth.login(input)),
+    .mutation(({ ctx, input }) => ctx.services.auth.login(input, ctx.ip)),
 
   token: authAttemptProcedure
     .meta({
@@ -58,7 +58,7 @@ export const authRouter = router({
     })
     .input(ZTokenInput)
     .output(ZTokenPair)
-    .mutation(({ ctx, input }) => ctx.services.auth.obtainToken(input)),
+    .mutation(({ ctx, input }) => ctx.services.auth.obtainToken(input, ctx.ip)),
 
   refresh: publicProcedure
     .meta({
@@ -86,7 +86,7 @@ export const authRouter = router({
     })
     .input(ZLogoutInput)
     .output(ZMessage)
-    .mutation(({ ctx, input }) => ctx.services.auth.logout(ctx.user, input)),
+    .mutation(({ ctx, input }) => ctx.services.auth.logout(ctx.user, ctx.session, input)),
 
   me: authedProcedure
     .meta({ openapi: { method: 'GET', path: '/auth/users/me/', tags, protect: true, summary: 'The signed-in user.' } })

@@ -15,7 +15,9 @@ import {
   type TokenPair,
   type UserDto,
 } from './auth.schema';
+import { LoginThrottle, type LoginAdmission } from './login-throttle';
 import { passwordProblems } from './password-policy';
+import { isAccessTokenRevoked, revokeAccessToken, revokeAllSessions, sessionIssuedAt } from './session-revocation';
 import { signToken, verifyToken, type TokenSettings } from './tokens';
 import { VerifiedAccessTokens } from './verified-tokens';
 
@@ -23,6 +25,8 @@ export interface AuthSettings extends TokenSettings {
   bcryptCost: number;
   loginMaxFailures: number;
   loginFailureWindowSeconds: number;
+  /** Account-wide attempts (all IPs) before sign-ins are slowed down; 0 = off (LOGIN_ACCOUNT_MAX_FAILURES). */
+  loginAccountMaxFailures: number;
   /** How long authenticate() may reuse a user's row (AUTH_USER_CACHE_MS); 0 reads it on every request. */
   userCacheMs: number;
   /** The clock of that cache and of reused access tokens' expiry, in ms (tests step a fake one). */
@@ -32,8 +36,21 @@ export interface AuthSettings extends TokenSettings {
 /** Users whose rows authenticate() keeps at once: ~200 bytes each. */
 export const AUTH_USER_CACHE_MAX_ENTRIES = 10_000;
 
-/** What authenticate() needs of a user row; null when the row is gone. */
-type SignInRecord = { user: Readonly<AuthUser>; isActive: boolean } | null;
+/** What authenticate() needs of a user row and its revocations; null when the row is gone. */
+type SignInRecord = {
+  user: Readonly<AuthUser>;
+  isActive: boolean;
+  /** users.tokens_valid_after in epoch seconds. */
+  validAfterSeconds: number | null;
+  /** Access tokens of this user ended one by one and not expired yet. */
+  revokedJtis: ReadonlySet<string>;
+} | null;
+
+/** The access token a request was authenticated with: what a single-device logout ends. */
+export interface AccessSession {
+  jti: string;
+  exp: number;
+}
 
 export interface NewUser {
   username: string;
@@ -57,6 +74,7 @@ export class AuthService {
   /** Forgotten whole after any user write here (users change rarely, so all go, not just the one). */
   private readonly signInRecords: ReadThroughCache<SignInRecord>;
   private readonly accessTokens: VerifiedAccessTokens;
+  private readonly throttle: LoginThrottle;
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -68,6 +86,11 @@ export class AuthService {
       ...(settings.now ? { now: settings.now } : {}),
     });
     this.accessTokens = new VerifiedAccessTokens(settings, settings.now);
+    this.throttle = new LoginThrottle(sequelize, {
+      maxFailures: settings.loginMaxFailures,
+      windowSeconds: settings.loginFailureWindowSeconds,
+      accountCeiling: settings.loginAccountMaxFailures,
+    });
   }
 
   // ---- accounts -------------------------------------------------------------------------------------------
@@ -88,7 +111,13 @@ export class AuthService {
   async createUser(input: NewUser & { password2?: string }): Promise<User> {
     const fields: FieldErrors = {};
     const [usernameTaken, emailTaken] = await Promise.all([
-      User.count({ where: { username: input.username } }),
+      // Unique ignoring case (as the index of migration 0003): "Alice" cannot pass for "alice".
+      User.count({
+        where: this.sequelize.where(
+          this.sequelize.fn('lower', this.sequelize.col('username')),
+          input.username.toLowerCase(),
+        ),
+      }),
       User.count({
         where: this.sequelize.where(this.sequelize.fn('lower', this.sequelize.col('email')), input.email.toLowerCase()),
       }),
@@ -135,16 +164,36 @@ export class AuthService {
     const problems = passwordProblems(password, user);
     if (problems.length > 0) throw AppError.validation({ password: problems });
     user.password = await bcrypt.hash(password, this.settings.bcryptCost);
-    await this.signInRecords.invalidateAfter(user.save());
-    // A new password ends every session that the old one opened.
-    await this.revokeAllRefreshTokens(user.id);
+    // A new password ends every session that the old one opened, access tokens included.
+    await this.signInRecords.invalidateAfter(
+      this.sequelize.transaction(async (transaction) => {
+        await user.save({ transaction });
+        await revokeAllSessions(this.sequelize, user.id, transaction);
+      }),
+    );
   }
 
   async setActive(username: string, active: boolean): Promise<void> {
-    const [count] = await this.signInRecords.invalidateAfter(
-      User.update({ isActive: active }, { where: { username } }),
+    const count = await this.signInRecords.invalidateAfter(
+      this.sequelize.transaction(async (transaction) => {
+        const [updated] = await User.update({ isActive: active }, { where: { username }, transaction });
+        // A deactivated user's tokens stay dead if the account is reactivated later.
+        const user = active || updated === 0 ? null : await User.findOne({ where: { username }, transaction });
+        if (user) await revokeAllSessions(this.sequelize, user.id, transaction);
+        return updated;
+      }),
     );
     if (count === 0) throw AppError.notFound(`No user named "${username}".`);
+  }
+
+  /**
+   * Ends every session of a user at once: refresh tokens blacklisted, access tokens issued until now refused
+   * (within AUTH_USER_CACHE_MS on other API processes). For admin deactivation, set_password and the like.
+   */
+  async revokeAllSessions(userId: number, transaction?: Transaction): Promise<void> {
+    await revokeAllSessions(this.sequelize, userId, transaction);
+    if (transaction) transaction.afterCommit(() => this.signInRecords.invalidate());
+    else this.signInRecords.invalidate();
   }
 
   async me(user: AuthUser): Promise<UserDto> {
@@ -156,20 +205,20 @@ export class AuthService {
   // ---- sessions -------------------------------------------------------------------------------------------
 
   /** The old /api/auth/users/login/: a missing field is 400, bad credentials 401 {"error":"Invalid credentials"}. */
-  async login(input: LoginInput): Promise<{ user: UserDto; refresh: string; access: string }> {
+  async login(input: LoginInput, clientIp: string): Promise<{ user: UserDto; refresh: string; access: string }> {
     if (!input.username || !input.password) {
       throw new AppError('BAD_REQUEST', 'Username and password are required');
     }
-    const user = await this.checkCredentials(input.username, input.password);
+    const user = await this.checkCredentials(input.username, input.password, clientIp);
     if (!user) throw new AppError('UNAUTHORIZED', 'Invalid credentials', { rest: 'error' });
-    return { user: toUserDto(user), ...(await this.issueTokens(user.id)) };
+    return { user: toUserDto(user), ...(await this.issueTokens(user)) };
   }
 
   /** simplejwt's TokenObtainPairView (/api/token/). */
-  async obtainToken(input: TokenInput): Promise<TokenPair> {
-    const user = await this.checkCredentials(input.username, input.password);
+  async obtainToken(input: TokenInput, clientIp: string): Promise<TokenPair> {
+    const user = await this.checkCredentials(input.username, input.password, clientIp);
     if (!user) throw new AppError('UNAUTHORIZED', 'No active account found with the given credentials');
-    return this.issueTokens(user.id);
+    return this.issueTokens(user);
   }
 
   async refresh(token: string): Promise<{ access: string; refresh: string }> {
@@ -184,26 +233,31 @@ export class AuthService {
       });
       if (!outstanding) return 'invalid' as const;
       if (await this.isBlacklisted(outstanding.id, transaction)) {
-        await this.revokeAllRefreshTokens(outstanding.userId, transaction);
+        // A rotated token came back: a copy is in someone's hands, so every session of the user ends.
+        await revokeAllSessions(this.sequelize, outstanding.userId, transaction);
         return 'reused' as const;
       }
       const user = await User.findByPk(outstanding.userId, { transaction });
       if (!user || !user.isActive) return 'invalid' as const;
       await BlacklistedToken.create({ tokenId: outstanding.id }, { transaction });
-      return this.issueTokens(user.id, transaction);
+      return this.issueTokens(user, transaction);
     });
     if (outcome === 'invalid') throw AppError.tokenNotValid('Token is invalid or expired');
-    if (outcome === 'reused') throw AppError.tokenNotValid('Token is blacklisted');
+    if (outcome === 'reused') {
+      this.signInRecords.invalidate();
+      throw AppError.tokenNotValid('Token is blacklisted');
+    }
     return { access: outcome.access, refresh: outcome.refresh };
   }
 
-  async logout(user: AuthUser, input: LogoutInput): Promise<{ message: string }> {
+  /** Ends the refresh token given (or all of them) and the access token of the request (or all of them). */
+  async logout(user: AuthUser, session: AccessSession, input: LogoutInput): Promise<{ message: string }> {
     if (!input.refresh) throw new AppError('BAD_REQUEST', 'Refresh token is required');
     const claims = verifyToken(this.settings, input.refresh, 'refresh');
     if (!claims || claims.user_id !== user.id) {
       throw new AppError('BAD_REQUEST', 'Invalid token or already blacklisted: Token is invalid or expired');
     }
-    await this.sequelize.transaction(async (transaction) => {
+    const logout = this.sequelize.transaction(async (transaction) => {
       const outstanding = await OutstandingToken.findOne({
         where: { jti: claims.jti },
         lock: transaction.LOCK.UPDATE,
@@ -215,56 +269,74 @@ export class AuthService {
       if (await this.isBlacklisted(outstanding.id, transaction)) {
         throw new AppError('BAD_REQUEST', 'Invalid token or already blacklisted: Token is blacklisted');
       }
-      if (input.all_devices) await this.revokeAllRefreshTokens(user.id, transaction);
-      else await BlacklistedToken.create({ tokenId: outstanding.id }, { transaction });
+      if (input.all_devices) {
+        await revokeAllSessions(this.sequelize, user.id, transaction);
+      } else {
+        await BlacklistedToken.create({ tokenId: outstanding.id }, { transaction });
+        await revokeAccessToken(this.sequelize, { userId: user.id, ...session }, transaction);
+      }
     });
+    await this.signInRecords.invalidateAfter(logout);
     return { message: LOGGED_OUT };
   }
 
   /** Resolves an `Authorization` header to the active user it names, or throws the DRF-style 401. */
   async authenticate(authorization: string | undefined): Promise<AuthUser> {
+    return (await this.authenticateSession(authorization)).user;
+  }
+
+  /** authenticate(), plus the access token's id and expiry (what a single-device logout ends). */
+  async authenticateSession(authorization: string | undefined): Promise<{ user: AuthUser; session: AccessSession }> {
     const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
     if (!match?.[1]) throw new AppError('UNAUTHORIZED', 'Authentication credentials were not provided.');
     const claims = this.accessTokens.verify(match[1]);
     if (!claims) throw AppError.tokenNotValid();
     const userId = claims.user_id;
-    const record = await this.signInRecords.get(String(userId), () => readSignInRecord(userId));
+    const record = await this.signInRecords.get(String(userId), () => readSignInRecord(this.sequelize, userId));
     if (!record) throw AppError.tokenNotValid('User not found');
     if (!record.isActive) throw AppError.tokenNotValid('User is inactive');
-    return { ...record.user };
+    if (isAccessTokenRevoked(claims, record)) throw AppError.tokenNotValid('Token has been revoked');
+    return { user: { ...record.user }, session: { jti: claims.jti, exp: claims.exp } };
   }
 
-  /** Deletes outstanding tokens (and their blacklist rows) that expired before now; returns how many. */
+  /**
+   * Deletes outstanding tokens (and their blacklist rows) and ended access tokens that expired before now, and
+   * sign-in counts whose window is long over; returns how many tokens went.
+   */
   async deleteExpiredTokens(): Promise<number> {
+    await this.sequelize.query('DELETE FROM revoked_access_tokens WHERE expires_at < now()');
+    await this.sequelize.query(
+      `DELETE FROM login_attempts
+        WHERE window_started_at < now() - make_interval(secs => :window) - interval '1 hour'
+          AND (next_allowed_at IS NULL OR next_allowed_at < now())`,
+      { replacements: { window: this.settings.loginFailureWindowSeconds } },
+    );
     return OutstandingToken.destroy({ where: { expiresAt: { [Op.lt]: new Date() } } });
   }
 
   // ---- internals ------------------------------------------------------------------------------------------
 
   /**
-   * The user when the password matches an active account. Failures are counted per username in PostgreSQL (so
-   * every API process sees them) whether or not the account exists: unknown and known names answer alike.
+   * The user when the password matches an active account. Every attempt is admitted (and counted) by the login
+   * throttle before the password is checked, whether or not the account exists: unknown and known names answer alike.
    */
-  private async checkCredentials(username: string, password: string): Promise<User | undefined> {
-    // Lower-casing can lengthen a string ("İ" → "i̇"); the key column is varchar(150).
-    const key = username.toLowerCase().slice(0, 150);
-    const retryAfter = await this.lockedOutFor(key);
-    if (retryAfter > 0) {
-      throw new AppError('TOO_MANY_REQUESTS', `Request was throttled. Expected available in ${retryAfter} seconds.`, {
-        retryAfter,
-      });
-    }
+  private async checkCredentials(username: string, password: string, clientIp: string): Promise<User | undefined> {
+    this.refuseIfThrottled(await this.throttle.admit(username, clientIp));
     const user = await User.findOne({ where: { username } });
     const hash = user?.password ?? (await this.getDummyHash());
     const ok = await bcrypt.compare(password, hash);
-    if (!user || !ok || !user.isActive) {
-      await this.recordFailure(key);
-      return undefined;
-    }
-    await this.sequelize.query('DELETE FROM login_failures WHERE username_key = :key', {
-      replacements: { key },
-    });
+    if (!user || !ok || !user.isActive) return undefined;
+    await this.throttle.forget(username, clientIp);
     return user;
+  }
+
+  /** The single point where a sign-in is refused for too many attempts (the place for an auth.lockout audit entry). */
+  private refuseIfThrottled(admission: LoginAdmission): void {
+    if (admission.admitted) return;
+    const { retryAfter } = admission;
+    throw new AppError('TOO_MANY_REQUESTS', `Request was throttled. Expected available in ${retryAfter} seconds.`, {
+      retryAfter,
+    });
   }
 
   private getDummyHash(): Promise<string> {
@@ -272,38 +344,13 @@ export class AuthService {
     return this.dummyHash;
   }
 
-  private async lockedOutFor(key: string): Promise<number> {
-    const rows = await this.sequelize.query<{ retry_after: number }>(
-      `SELECT ceil(extract(epoch FROM window_started_at + make_interval(secs => :window) - now()))::int AS retry_after
-         FROM login_failures
-        WHERE username_key = :key AND failures >= :max
-          AND window_started_at + make_interval(secs => :window) > now()`,
-      {
-        type: QueryTypes.SELECT,
-        replacements: { key, window: this.settings.loginFailureWindowSeconds, max: this.settings.loginMaxFailures },
-      },
-    );
-    return Math.max(rows[0]?.retry_after ?? 0, 0);
-  }
-
-  private async recordFailure(key: string): Promise<void> {
-    // A window starts at the first failure; once it has passed, the count starts again.
-    await this.sequelize.query(
-      `INSERT INTO login_failures (username_key, failures, window_started_at) VALUES (:key, 1, now())
-       ON CONFLICT (username_key) DO UPDATE SET
-         failures = CASE WHEN login_failures.window_started_at + make_interval(secs => :window) <= now()
-                         THEN 1 ELSE login_failures.failures + 1 END,
-         window_started_at = CASE WHEN login_failures.window_started_at + make_interval(secs => :window) <= now()
-                                  THEN now() ELSE login_failures.window_started_at END`,
-      { replacements: { key, window: this.settings.loginFailureWindowSeconds } },
-    );
-  }
-
-  private async issueTokens(userId: number, transaction?: Transaction): Promise<TokenPair> {
-    const refresh = signToken(this.settings, 'refresh', userId);
-    const access = signToken(this.settings, 'access', userId);
+  private async issueTokens(user: User, transaction?: Transaction): Promise<TokenPair> {
+    // Never issued before the user's last revocation (same second included), or the new session would be born dead.
+    const issuedAtMs = sessionIssuedAt(Date.now(), user.tokensValidAfter) * 1000;
+    const refresh = signToken(this.settings, 'refresh', user.id, issuedAtMs);
+    const access = signToken(this.settings, 'access', user.id, issuedAtMs);
     await OutstandingToken.create(
-      { userId, jti: refresh.claims.jti, expiresAt: new Date(refresh.claims.exp * 1000) },
+      { userId: user.id, jti: refresh.claims.jti, expiresAt: new Date(refresh.claims.exp * 1000) },
       { transaction },
     );
     return { refresh: refresh.token, access: access.token };
@@ -312,20 +359,31 @@ export class AuthService {
   private async isBlacklisted(tokenId: string, transaction: Transaction): Promise<boolean> {
     return (await BlacklistedToken.count({ where: { tokenId }, transaction })) > 0;
   }
-
-  private async revokeAllRefreshTokens(userId: number, transaction?: Transaction): Promise<void> {
-    await this.sequelize.query(
-      `INSERT INTO blacklisted_tokens (token_id)
-       SELECT id FROM outstanding_tokens WHERE user_id = :userId AND expires_at > now()
-       ON CONFLICT (token_id) DO NOTHING`,
-      { replacements: { userId }, transaction },
-    );
-  }
 }
 
-async function readSignInRecord(id: number): Promise<SignInRecord> {
-  const row = await User.findByPk(id, { attributes: ['id', 'username', 'email', 'isSuperuser', 'isActive'] });
+async function readSignInRecord(sequelize: Sequelize, id: number): Promise<SignInRecord> {
+  // One round trip: the row and the access tokens ended one by one (few: only single-device logouts in the last hour).
+  const [row] = await sequelize.query<{
+    id: number;
+    username: string;
+    email: string;
+    is_superuser: boolean;
+    is_active: boolean;
+    valid_after: number | null;
+    revoked: string[];
+  }>(
+    `SELECT id, username, email, is_superuser, is_active,
+            extract(epoch FROM tokens_valid_after)::float8 AS valid_after,
+            ARRAY(SELECT jti::text FROM revoked_access_tokens r WHERE r.user_id = u.id AND r.expires_at > now()) AS revoked
+       FROM "users" AS u WHERE id = :id`,
+    { type: QueryTypes.SELECT, replacements: { id } },
+  );
   if (!row) return null;
-  const user = Object.freeze({ id: row.id, username: row.username, email: row.email, isSuperuser: row.isSuperuser });
-  return { user, isActive: row.isActive };
+  const user = Object.freeze({ id: row.id, username: row.username, email: row.email, isSuperuser: row.is_superuser });
+  return {
+    user,
+    isActive: row.is_active,
+    validAfterSeconds: row.valid_after === null ? null : Math.ceil(row.valid_after),
+    revokedJtis: new Set(row.revoked),
+  };
 }

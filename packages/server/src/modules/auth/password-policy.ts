@@ -3,6 +3,11 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 
 const MIN_LENGTH = 8;
+/**
+ * bcrypt reads only the first 72 bytes of a password: a longer one would be accepted with any ending. A clear
+ * refusal keeps "every byte counts" true without changing the hash format (existing hashes verify as before).
+ */
+export const MAX_PASSWORD_BYTES = 72;
 const MAX_SIMILARITY = 0.7;
 
 // ~49,000 leaked passwords shipped by @zxcvbn-ts/language-common, plus the tiny ones that list leaves out.
@@ -75,6 +80,11 @@ export function passwordProblems(password: string, owner: PasswordOwner): string
   }
   if (password.length < MIN_LENGTH) {
     problems.push(`This password is too short. It must contain at least ${MIN_LENGTH} characters.`);
+  }
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) {
+    problems.push(
+      `This password is too long. It must be at most ${MAX_PASSWORD_BYTES} bytes in UTF-8 (${MAX_PASSWORD_BYTES} plain letters or digits).`,
+    );
   }
   if (isCommon(password)) problems.push('This password is too common.');
   if (/^\d+$/.test(password)) problems.push('This password is entirely numeric.');
