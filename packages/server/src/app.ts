@@ -1,6 +1,6 @@
 // buildApp: a ready Fastify instance with tRPC at /trpc, REST at /api, health endpoints, security headers and
 // CORS. No listening here (main.ts does that), so tests build it in-process.
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -17,9 +17,12 @@ import type { Sequelize } from 'sequelize';
 import type { Config } from './config';
 import { pingDatabase } from './db/database';
 import { AppError, frameworkErrorMessage } from './errors';
+import { sendFrameworkError } from './http/framework-error';
+import { registerMethodGuard } from './http/method-guard';
 import { responseMetaFor } from './http/response-meta';
+import { routeLabelOf } from './http/route-table';
 import { restPlugin } from './http/rest';
-import { httpDuration, registry, routeLabel, watchPool } from './metrics';
+import { httpDuration, registry, watchPool } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { appRouter, type AppRouter } from './router';
 import type { Services } from './services';
@@ -68,12 +71,16 @@ function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   };
 }
 
-/** An error raised by Fastify itself (not a procedure), in the body shape of the transport the URL belongs to. */
-function sendFrameworkError(url: string, reply: FastifyReply, status: number, message: string): FastifyReply {
-  if (url.startsWith('/trpc')) {
-    return reply.status(status).send({ error: { message, code: -32600, data: { httpStatus: status } } });
-  }
-  return reply.status(status).send({ detail: message });
+/**
+ * /metrics tells anyone who reads it about traffic, errors and capacity: with METRICS_TOKEN set it needs
+ * `Authorization: Bearer <METRICS_TOKEN>`; without, it is open in development and test and off in production.
+ * Refusals look like any unknown path (404), so the endpoint is not advertised.
+ */
+function metricsReadableBy(config: Config, authorization: string | undefined): boolean {
+  if (config.metricsToken === undefined) return config.env !== 'production';
+  const expected = Buffer.from(`Bearer ${config.metricsToken}`);
+  const given = Buffer.from(authorization ?? '');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<FastifyInstance> {
@@ -136,6 +143,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'trpc-accept'],
     exposedHeaders: ['Retry-After', 'X-Request-Id'],
   });
+  registerMethodGuard(app);
   await app.register(rateLimit, { global: false });
   const checkAttempt = app.createRateLimit({
     max: config.loginIpMaxPerMinute,
@@ -168,7 +176,10 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     httpDuration.observe(
       {
         method: request.method,
-        route: routeLabel(request.originalUrl, !request.is404),
+        route: routeLabelOf(
+          request.originalUrl.split('?')[0] ?? '',
+          request.is404 ? undefined : request.routeOptions.url,
+        ),
         status: String(reply.statusCode),
       },
       reply.elapsedTime / 1000,
@@ -189,7 +200,10 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ detail: 'Not found.' }));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    if (!metricsReadableBy(config, request.headers.authorization)) {
+      return reply.status(404).send({ detail: 'Not found.' });
+    }
     return reply.type(registry.contentType).send(await registry.metrics());
   });
   app.get('/readyz', async (_request, reply) => {

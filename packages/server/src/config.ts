@@ -33,6 +33,7 @@ const zEnv = z.object({
   LOGIN_ACCOUNT_MAX_FAILURES: z.coerce.number().int().min(0).default(20),
   LOGIN_IP_MAX_PER_MINUTE: z.coerce.number().int().min(1).default(100),
   CORS_ORIGINS: z.string().optional(),
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
@@ -73,6 +74,8 @@ export interface Config {
   /** Sign-in attempts on one account from all IPs per window before each further one waits; 0 = off. */
   readonly loginAccountMaxFailures: number;
   readonly loginIpMaxPerMinute: number;
+  /** Bearer token /metrics requires; undefined → open in development/test, off (404) in production. */
+  readonly metricsToken: string | undefined;
   /** '*' (any origin) or an explicit list. */
   readonly corsOrigins: '*' | readonly string[];
   readonly bodyLimitBytes: number;
@@ -138,6 +141,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     loginAccountMaxFailures: e.LOGIN_ACCOUNT_MAX_FAILURES,
     loginIpMaxPerMinute: e.LOGIN_IP_MAX_PER_MINUTE,
     corsOrigins,
+    metricsToken: e.METRICS_TOKEN,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     workerInProcess: e.WORKER_IN_PROCESS ?? true,

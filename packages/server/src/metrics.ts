@@ -74,10 +74,3 @@ export function watchPool(sequelize: Sequelize): () => void {
   pools.add(manager);
   return () => pools.delete(manager);
 }
-
-/** A route label with bounded cardinality: numeric path segments become {id}, the query string is dropped. */
-export function routeLabel(url: string, matched: boolean): string {
-  if (!matched) return 'unmatched';
-  const path = url.split('?')[0] ?? '';
-  return path.replace(/\/\d+(?=\/|$)/g, '/{id}').slice(0, 120);
-}

@@ -54,6 +54,8 @@ let h: Harness; // NODE_ENV=test, default limits
 let prod: Harness; // NODE_ENV=production, CORS_ORIGINS=https://app.example, tight sign-in limits
 let dev: Harness; // NODE_ENV=development (permissive CORS)
 let slowed: Harness; // a small account-wide sign-in ceiling
+let metered: Harness; // METRICS_TOKEN set
+const METRICS_TOKEN = 'metrics-token-for-the-security-suite';
 let second: Harness; // another API process on the same database, with a clock the tests step
 const secondClock = { now: Date.now() };
 let alice: TestUser;
@@ -75,6 +77,7 @@ beforeAll(async () => {
   dev = await createHarness({ NODE_ENV: 'development' }, { logger: { logger: false } });
   slowed = await createHarness({ LOGIN_MAX_FAILURES: '2', LOGIN_ACCOUNT_MAX_FAILURES: '4' });
   second = await createHarness({}, { overrides: { now: () => secondClock.now } });
+  metered = await createHarness({ METRICS_TOKEN });
   [alice, bob, admin] = await Promise.all([createUser(h), createUser(h), createUser(h, { admin: true })]);
   eventId = (await createEvent(h, { capacity: 50 })).id;
   const viaRest = await rest(h, 'POST', '/api/reservations/create_hold/', {
@@ -94,7 +97,7 @@ afterAll(async () => {
       ? `security: cases=${declared} passed`
       : `security: cases=${declared} passed=${passed} not-passed=${declared - passed}`,
   );
-  await Promise.all([h?.close(), prod?.close(), dev?.close(), slowed?.close(), second?.close()]);
+  await Promise.all([h?.close(), prod?.close(), dev?.close(), slowed?.close(), second?.close(), metered?.close()]);
 });
 
 // ---- helpers ----------------------------------------------------------------------------------------------------
@@ -1080,6 +1083,151 @@ describe('passwords longer than bcrypt reads (72 bytes) are refused, not truncat
     const almost = `${password.slice(0, -1)}e`;
     expect((await rest(h, 'POST', '/api/token/', { body: { username, password: almost } })).status).toBe(401);
   });
+});
+
+// ---- API8/API4: metrics are private and bounded (issue 14) ----------------------------------------------------------
+
+describe('/metrics: labels only from registered routes; private in production', () => {
+  const routeSeries = async (app: Harness) => {
+    const text = (await inject(app, { method: 'GET', url: '/metrics' })).body;
+    return new Set(
+      text
+        .split('\n')
+        .filter((l) => l.startsWith('holdfast_http_request_duration_seconds_count{'))
+        .map((l) => /route="([^"]*)"/.exec(l)?.[1]),
+    );
+  };
+
+  check('20 requests to invented /trpc and /api paths add no route label but "unmatched"', async () => {
+    for (let i = 0; i < 10; i++) {
+      await inject(h, { method: 'GET', url: `/trpc/x${randomUUID()}` });
+      await inject(h, { method: 'GET', url: `/api/x${randomUUID()}/` });
+    }
+    const routes = await routeSeries(h);
+    expect([...routes].filter((r) => r?.includes('/x'))).toEqual([]);
+    expect(routes.has('unmatched')).toBe(true);
+    // Registered routes keep their own labels: a REST template and a tRPC procedure.
+    await inject(h, { method: 'GET', url: `/api/events/${eventId}/`, headers: bearer(alice.access) });
+    await inject(h, { method: 'GET', url: '/trpc/auth.me', headers: bearer(alice.access) });
+    const after = await routeSeries(h);
+    expect(after.has('/api/events/{id}/')).toBe(true);
+    expect(after.has('/trpc/auth.me')).toBe(true);
+  });
+
+  check('production without METRICS_TOKEN: /metrics → 404', async () => {
+    const res = await inject(prod, { method: 'GET', url: '/metrics' });
+    expect([res.statusCode, res.json()]).toEqual([404, { detail: 'Not found.' }]);
+  });
+
+  check('with METRICS_TOKEN: /metrics needs that bearer token (not a user token)', async () => {
+    expect((await inject(metered, { method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+    const user = await createUser(metered);
+    expect((await inject(metered, { method: 'GET', url: '/metrics', headers: bearer(user.access) })).statusCode).toBe(
+      404,
+    );
+    const ok = await inject(metered, { method: 'GET', url: '/metrics', headers: bearer(METRICS_TOKEN) });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toMatch(/holdfast_http_request_duration_seconds/);
+  });
+});
+
+// ---- API8: methods and caching (issue 14) -------------------------------------------------------------------------------
+
+describe('methods: TRACE and unknown → 405, wrong methods on known paths → 405, HEAD only as GET', () => {
+  for (const url of ['/trpc/auth.me', '/trpc/x', '/api/events/', '/healthz']) {
+    check(`TRACE ${url} → 405 JSON, never 500`, async () => {
+      const res = await inject(h, { method: 'TRACE', url });
+      expect(res.statusCode).toBe(405);
+      expect(String(res.headers['content-type'])).toMatch(/application\/json/);
+      const body = res.json();
+      expect(url.startsWith('/trpc') ? body.error.message : body.detail).toBe('Method "TRACE" not allowed.');
+    });
+  }
+
+  check('POST /api/events/{id}/ (with or without the slash) → 405 with Allow; the event is unchanged', async () => {
+    for (const url of [`/api/events/${eventId}/`, `/api/events/${eventId}`]) {
+      const res = await inject(h, {
+        method: 'POST',
+        url,
+        headers: { ...json, ...bearer(admin.access) },
+        payload: '{}',
+      });
+      expect([res.statusCode, res.json()]).toEqual([405, { detail: 'Method "POST" not allowed.' }]);
+      expect(String(res.headers.allow).split(', ').sort()).toEqual(['DELETE', 'GET', 'HEAD', 'PATCH', 'PUT']);
+    }
+  });
+
+  check('PUT on a tRPC procedure → 405 (tRPC transport body)', async () => {
+    const res = await inject(h, { method: 'PUT', url: '/trpc/auth.me', headers: bearer(alice.access) });
+    expect([res.statusCode, res.json().error.message]).toEqual([405, 'Method "PUT" not allowed.']);
+  });
+
+  check('HEAD needs the same authentication as GET (REST and tRPC): 401 without, 200 with, no body', async () => {
+    for (const url of ['/api/events/', `/api/events/${eventId}/`, '/api/auth/users/me/', '/trpc/auth.me']) {
+      expect(`${url} ${(await inject(h, { method: 'HEAD', url })).statusCode}`).toBe(`${url} 401`);
+      const ok = await inject(h, { method: 'HEAD', url, headers: bearer(alice.access) });
+      expect(`${url} ${ok.statusCode}`).toBe(`${url} 200`);
+      expect(ok.body).toBe('');
+    }
+  });
+
+  check('HEAD where no GET exists → 405 (REST mutation, tRPC mutation) or 404 (unknown path)', async () => {
+    const hold = await inject(h, {
+      method: 'HEAD',
+      url: '/api/reservations/create_hold/',
+      headers: bearer(alice.access),
+    });
+    expect([hold.statusCode, hold.headers.allow]).toEqual([405, 'POST']);
+    const mutation = await inject(h, { method: 'HEAD', url: '/trpc/reservations.createHold' });
+    expect(mutation.statusCode).toBe(405);
+    expect((await inject(h, { method: 'HEAD', url: '/api/nothing-here/' })).statusCode).toBe(404);
+  });
+});
+
+describe('Cache-Control: no-store on every token-bearing or authenticated response', () => {
+  const cases: [string, () => Promise<LightMyRequestResponse>][] = [
+    [
+      'REST login (tokens)',
+      () =>
+        inject(h, {
+          method: 'POST',
+          url: '/api/auth/users/login/',
+          remoteAddress: '198.51.100.60',
+          headers: json,
+          payload: JSON.stringify({ username: bob.username, password: PASSWORD }),
+        }),
+    ],
+    [
+      'tRPC auth.token (tokens)',
+      () =>
+        inject(h, {
+          method: 'POST',
+          url: '/trpc/auth.token',
+          remoteAddress: '198.51.100.61',
+          headers: json,
+          payload: JSON.stringify({ username: bob.username, password: PASSWORD }),
+        }),
+    ],
+    [
+      'REST token refresh',
+      () => inject(h, { method: 'POST', url: '/api/token/refresh/', headers: json, payload: '{"refresh":"x"}' }),
+    ],
+    ['REST /me', () => inject(h, { method: 'GET', url: '/api/auth/users/me/', headers: bearer(alice.access) })],
+    ['tRPC auth.me', () => inject(h, { method: 'GET', url: '/trpc/auth.me', headers: bearer(alice.access) })],
+    ['REST reservations', () => inject(h, { method: 'GET', url: '/api/reservations/', headers: bearer(alice.access) })],
+    [
+      'REST events list (fast path)',
+      () => inject(h, { method: 'GET', url: '/api/events/', headers: bearer(alice.access) }),
+    ],
+    ['REST 401', () => inject(h, { method: 'GET', url: '/api/reservations/' })],
+  ];
+  for (const [name, call] of cases) {
+    check(`${name}: Cache-Control: no-store`, async () => {
+      const res = await call();
+      expect(res.statusCode).toBeLessThan(500);
+      expect(res.headers['cache-control']).toBe('no-store');
+    });
+  }
 });
 
 // ---- API8: security misconfiguration --------------------------------------------------------------------------------
