@@ -150,13 +150,21 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     timeWindow: 60_000,
     keyGenerator: (req) => `auth:${req.ip}`,
   });
-  const limiter: AuthAttemptLimiter = async (req) => {
-    const verdict = await checkAttempt(req);
-    if (!verdict.isAllowed && verdict.isExceeded) {
-      const retryAfter = Math.max(verdict.ttlInSeconds, 1);
-      throw new AppError('TOO_MANY_REQUESTS', `Request was throttled. Expected available in ${retryAfter} seconds.`, {
-        retryAfter,
-      });
+  // Accounts are free to create, and each may hold seats: new accounts per client IP are limited on their own.
+  const checkRegistration = app.createRateLimit({
+    max: config.registrationsPerIpPerHour,
+    timeWindow: 3_600_000,
+    keyGenerator: (req) => `register:${req.ip}`,
+  });
+  const limiter: AuthAttemptLimiter = async (req, kind) => {
+    for (const check of kind === 'registration' ? [checkAttempt, checkRegistration] : [checkAttempt]) {
+      const verdict = await check(req);
+      if (!verdict.isAllowed && verdict.isExceeded) {
+        const retryAfter = Math.max(verdict.ttlInSeconds, 1);
+        throw new AppError('TOO_MANY_REQUESTS', `Request was throttled. Expected available in ${retryAfter} seconds.`, {
+          retryAfter,
+        });
+      }
     }
   };
 
@@ -224,7 +232,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   });
 
   // The API reference: the OpenAPI document and an interactive page, both served from npm assets (offline).
-  const document = buildOpenApiDocument('/api');
+  const document = buildOpenApiDocument('/api', { maxHoldQuantity: config.maxHoldQuantity });
   app.get('/api/openapi.json', async () => document);
   await app.register(swagger, { mode: 'static', specification: { document: document as never } });
   await app.register(swaggerUi, {

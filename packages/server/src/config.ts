@@ -26,12 +26,14 @@ const zEnv = z.object({
   HOLD_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   MAX_HOLD_QUANTITY: z.coerce.number().int().min(1).default(10),
   MAX_ACTIVE_HOLDS_PER_USER: z.coerce.number().int().min(0).default(10),
+  MAX_HELD_SEATS_PER_USER: z.coerce.number().int().min(0).default(10),
   LOCK_TIMEOUT_MS: z.coerce.number().int().min(1).default(2000),
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).default(10000),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   LOGIN_ACCOUNT_MAX_FAILURES: z.coerce.number().int().min(0).default(20),
   LOGIN_IP_MAX_PER_MINUTE: z.coerce.number().int().min(1).default(100),
+  REGISTRATIONS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(20),
   CORS_ORIGINS: z.string().optional(),
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   BODY_LIMIT_BYTES: z.coerce
@@ -67,6 +69,8 @@ export interface Config {
   readonly maxHoldQuantity: number;
   /** 0 disables the cap. */
   readonly maxActiveHoldsPerUser: number;
+  /** Seats one user may hold at once on one event; 0 disables the limit. */
+  readonly maxHeldSeatsPerUser: number;
   readonly lockTimeoutMs: number;
   readonly statementTimeoutMs: number;
   readonly loginMaxFailures: number;
@@ -74,6 +78,8 @@ export interface Config {
   /** Sign-in attempts on one account from all IPs per window before each further one waits; 0 = off. */
   readonly loginAccountMaxFailures: number;
   readonly loginIpMaxPerMinute: number;
+  /** New accounts per client IP per hour (per API process). */
+  readonly registrationsPerIpPerHour: number;
   /** Bearer token /metrics requires; undefined → open in development/test, off (404) in production. */
   readonly metricsToken: string | undefined;
   /** '*' (any origin) or an explicit list. */
@@ -134,12 +140,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     holdTtlSeconds: e.HOLD_TTL_SECONDS,
     maxHoldQuantity: e.MAX_HOLD_QUANTITY,
     maxActiveHoldsPerUser: e.MAX_ACTIVE_HOLDS_PER_USER,
+    maxHeldSeatsPerUser: e.MAX_HELD_SEATS_PER_USER,
     lockTimeoutMs: e.LOCK_TIMEOUT_MS,
     statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
     loginAccountMaxFailures: e.LOGIN_ACCOUNT_MAX_FAILURES,
     loginIpMaxPerMinute: e.LOGIN_IP_MAX_PER_MINUTE,
+    registrationsPerIpPerHour: e.REGISTRATIONS_PER_IP_PER_HOUR,
     corsOrigins,
     metricsToken: e.METRICS_TOKEN,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,

@@ -80,7 +80,20 @@ export function restRoutes(): { method: string; path: string; meta: Meta }[] {
     .map((m) => ({ method: m.openapi.method, path: m.openapi.path, meta: m }));
 }
 
-export function buildOpenApiDocument(baseUrl: string): OpenAPIObject {
+/** Limits that come from the running configuration, not the schemas: the document states what this server accepts. */
+export interface DocumentedLimits {
+  maxHoldQuantity: number;
+}
+
+/** The JSON schema of an operation's request body, when it is inline (as trpc-to-openapi writes them). */
+function requestSchema(doc: OpenAPIObject, path: string, method: string): Json | undefined {
+  const op = (doc.paths as Json | undefined)?.[path] as Json | undefined;
+  const body = (op?.[method] as Json | undefined)?.requestBody as Json | undefined;
+  const content = body?.content as Record<string, Json> | undefined;
+  return content?.['application/json']?.schema as Json | undefined;
+}
+
+export function buildOpenApiDocument(baseUrl: string, limits?: DocumentedLimits): OpenAPIObject {
   const doc = generateOpenApiDocument(appRouter, {
     title: 'Holdfast API',
     version: '1.0.0',
@@ -125,5 +138,11 @@ export function buildOpenApiDocument(baseUrl: string): OpenAPIObject {
     Object.entries(doc.components?.schemas ?? {}).filter(([name]) => !name.startsWith('error.')),
   );
   doc.components = { ...doc.components, schemas: { ...schemas, ...ERROR_SCHEMAS } } as OpenAPIObject['components'];
+  if (limits) {
+    // The schema allows any quantity the database could store; MAX_HOLD_QUANTITY decides what this server takes.
+    const properties = requestSchema(doc, '/reservations/create_hold/', 'post')?.properties as
+      Record<string, Json> | undefined;
+    if (properties?.quantity) properties.quantity = { ...properties.quantity, maximum: limits.maxHoldQuantity };
+  }
   return doc;
 }

@@ -53,6 +53,7 @@ export function createServices(
         holdTtlSeconds: config.holdTtlSeconds,
         maxHoldQuantity: config.maxHoldQuantity,
         maxActiveHoldsPerUser: config.maxActiveHoldsPerUser,
+        maxHeldSeatsPerUser: config.maxHeldSeatsPerUser,
         ...overrides.reservations,
       },
       eventListCache,

@@ -14,7 +14,9 @@ let users: TestUser[];
 let admin: TestUser;
 
 beforeAll(async () => {
-  const instances = await Promise.all([1, 2, 3].map(() => createHarness({ MAX_ACTIVE_HOLDS_PER_USER: '0' })));
+  const instances = await Promise.all(
+    [1, 2, 3].map(() => createHarness({ MAX_ACTIVE_HOLDS_PER_USER: '0', MAX_HELD_SEATS_PER_USER: '0' })),
+  );
   h = instances[0]!;
   replicas = instances.slice(1);
   admin = await createUser(h, { admin: true });
@@ -194,6 +196,71 @@ describe('per-user cap under races', () => {
   });
 });
 
+describe('per-user held seats cap (MAX_HELD_SEATS_PER_USER) under races', () => {
+  const SEAT_CAP = 6;
+  /** 24 holds of 1-3 seats by one user over three instances while the row is locked; returns the seats held. */
+  async function raceOneUser(instances: Harness[], blockFirst: boolean) {
+    const user = await createUser(instances[0]!);
+    const event = await createEvent(instances[0]!, { capacity: 200 });
+    const blocker = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await blocker.connect();
+    try {
+      if (blockFirst) {
+        await blocker.query('BEGIN');
+        await blocker.query('SELECT id FROM events WHERE id = $1 FOR UPDATE', [event.id]);
+      }
+      const racing = Promise.all(
+        Array.from({ length: 24 }, (_, i) => holdVia(instance(i, instances), user, event.id, 1 + (i % 3))),
+      );
+      if (blockFirst) {
+        await waitForLockWaiters(blocker, 3);
+        await blocker.query('ROLLBACK');
+      }
+      const results = await racing;
+      return { results, ledger: await ledger(instances[0]!, event.id) };
+    } finally {
+      await blocker.end();
+    }
+  }
+
+  it('one user racing 24 holds over three instances never holds more than the cap, in batches and exact paths', async () => {
+    const capped = await Promise.all(
+      [1, 2, 3].map(() => createHarness({ MAX_ACTIVE_HOLDS_PER_USER: '0', MAX_HELD_SEATS_PER_USER: String(SEAT_CAP) })),
+    );
+    try {
+      const { results, ledger: l } = await raceOneUser(capped, true);
+      const granted = results.filter((r) => r.status === 201).reduce((sum, r) => sum + (r.body.quantity as number), 0);
+      expect(granted).toBeLessThanOrEqual(SEAT_CAP);
+      // Each refusal says which limit; the seats of the refused holds were never taken.
+      const refused = results.filter((r) => r.status !== 201);
+      expect(refused.map((r) => `${r.status} ${r.body.code}`)).toEqual(refused.map(() => '409 TOO_MANY_ACTIVE_HOLDS'));
+      expect(refused[0]!.body.error).toMatch(new RegExp(`limit of ${SEAT_CAP} held seats per user`));
+      expect(l.held).toBe(granted);
+      // The cap is filled as far as the quantities allow: no seat of room left for a 1-seat hold would be refused.
+      expect(granted).toBeGreaterThanOrEqual(SEAT_CAP - 2);
+      expectConsistent(l);
+    } finally {
+      await Promise.all(capped.map((c) => c.close()));
+    }
+  });
+
+  it('negative control: without the event lock the same race passes the cap (so the test above can see it)', async () => {
+    const worst = await withUnsafeHarness(
+      { MAX_ACTIVE_HOLDS_PER_USER: '0', MAX_HELD_SEATS_PER_USER: String(SEAT_CAP) },
+      async (unsafe, ...others) => {
+        let most = 0;
+        for (let round = 0; round < 5 && most <= SEAT_CAP; round++) {
+          const { ledger: l } = await raceOneUser([unsafe, ...others], false);
+          most = Math.max(most, l.recount_held);
+        }
+        return most;
+      },
+      { replicas: 2 },
+    );
+    expect(worst).toBeGreaterThan(SEAT_CAP);
+  });
+});
+
 /** Waits until at least n other sessions wait for a lock (bounded: the test fails on its own if they never do). */
 async function waitForLockWaiters(client: Client, n: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
@@ -234,7 +301,7 @@ describe('lock contention', () => {
 describe('negative control', () => {
   it('oversells when the event lock and the CHECK guard are switched off (so the tests above can see one)', async () => {
     const worst = await withUnsafeHarness(
-      { MAX_ACTIVE_HOLDS_PER_USER: '0' },
+      { MAX_ACTIVE_HOLDS_PER_USER: '0', MAX_HELD_SEATS_PER_USER: '0' },
       async (unsafe, ...others) => {
         const people = await Promise.all(Array.from({ length: 10 }, () => createUser(unsafe)));
         let excess = 0;

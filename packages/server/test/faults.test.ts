@@ -170,6 +170,7 @@ describe('faults', () => {
               JWT_SECRET: TEST_JWT_SECRET,
               LOG_LEVEL: 'error',
               MAX_ACTIVE_HOLDS_PER_USER: '0',
+              MAX_HELD_SEATS_PER_USER: '0',
             },
             stdio: 'ignore',
           });

@@ -127,6 +127,26 @@ describe('placeHolds (one statement for a batch)', () => {
     expect((await ledger(h, event.id)).held).toBe(4);
   });
 
+  it('applies the held-seats cap to earlier holds and to the running seats of the same user in one batch', async () => {
+    const event = await createEvent(h, { capacity: 50 });
+    const [a, b] = ids() as [number, number];
+    const seatCap = { ttlSeconds: 300, maxActiveHoldsPerUser: 0, maxHeldSeatsPerUser: 5 };
+    await placeHolds(h.rt.sequelize, event.id, [{ userId: a, quantity: 2 }], seatCap);
+    const placed = await placeHolds(
+      h.rt.sequelize,
+      event.id,
+      [
+        { userId: a, quantity: 2 }, // 4 of 5
+        { userId: b, quantity: 5 }, // 5 of 5
+        { userId: a, quantity: 2 }, // 6 > 5: refused (the exact path names the limit)
+        { userId: b, quantity: 1 }, // 6 > 5: refused
+      ],
+      seatCap,
+    );
+    expect(placed.map((p) => p?.quantity)).toEqual([2, 5, undefined, undefined]);
+    expect((await ledger(h, event.id)).held).toBe(9);
+  });
+
   it('a request that breaks its batch does not take the others down with it', async () => {
     const event = await createEvent(h, { capacity: 10 });
     const as = (p: TestUser) => ({ id: p.id, username: p.username, email: p.email, isSuperuser: false });

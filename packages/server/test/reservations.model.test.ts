@@ -12,7 +12,11 @@ let users: AuthUser[];
 const TTL = 300;
 
 beforeAll(async () => {
-  h = await createHarness({ HOLD_TTL_SECONDS: String(TTL), MAX_ACTIVE_HOLDS_PER_USER: '0' });
+  h = await createHarness({
+    HOLD_TTL_SECONDS: String(TTL),
+    MAX_ACTIVE_HOLDS_PER_USER: '0',
+    MAX_HELD_SEATS_PER_USER: '0',
+  });
   const made = await Promise.all([createUser(h), createUser(h)]);
   users = made.map((u) => ({ id: u.id, username: u.username, email: u.email, isSuperuser: false }));
 });

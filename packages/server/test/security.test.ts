@@ -22,6 +22,7 @@ import {
   createEvent,
   createHarness,
   createUser,
+  ledger,
   rest,
   testEnv,
   trpc,
@@ -53,7 +54,7 @@ const EVIL_ORIGIN = 'https://evil.example';
 let h: Harness; // NODE_ENV=test, default limits
 let prod: Harness; // NODE_ENV=production, CORS_ORIGINS=https://app.example, tight sign-in limits
 let dev: Harness; // NODE_ENV=development (permissive CORS)
-let slowed: Harness; // a small account-wide sign-in ceiling
+let slowed: Harness; // a small account-wide sign-in ceiling and registration limit
 let metered: Harness; // METRICS_TOKEN set
 const METRICS_TOKEN = 'metrics-token-for-the-security-suite';
 let second: Harness; // another API process on the same database, with a clock the tests step
@@ -75,7 +76,11 @@ beforeAll(async () => {
   });
   // Development logs through pino-pretty by default; the tests do not need a log transport.
   dev = await createHarness({ NODE_ENV: 'development' }, { logger: { logger: false } });
-  slowed = await createHarness({ LOGIN_MAX_FAILURES: '2', LOGIN_ACCOUNT_MAX_FAILURES: '4' });
+  slowed = await createHarness({
+    LOGIN_MAX_FAILURES: '2',
+    LOGIN_ACCOUNT_MAX_FAILURES: '4',
+    REGISTRATIONS_PER_IP_PER_HOUR: '2',
+  });
   second = await createHarness({}, { overrides: { now: () => secondClock.now } });
   metered = await createHarness({ METRICS_TOKEN });
   [alice, bob, admin] = await Promise.all([createUser(h), createUser(h), createUser(h, { admin: true })]);
@@ -1230,6 +1235,161 @@ describe('Cache-Control: no-store on every token-bearing or authenticated respon
   }
 });
 
+// ---- API6 business flows: hoarding, sales after the event closed, account farming (issue 14) ------------------------
+
+describe('anti-hoarding: MAX_HELD_SEATS_PER_USER (default 10) seats held at once per user and event', () => {
+  const holdRest = (u: TestUser, event: number, quantity: number, key?: string) =>
+    rest(h, 'POST', '/api/reservations/create_hold/', {
+      token: u.access,
+      body: { event_id: event, quantity },
+      ...(key ? { headers: { 'Idempotency-Key': key } } : {}),
+    });
+
+  check(
+    'the 11th seat → 409 TOO_MANY_ACTIVE_HOLDS naming the limit, REST (batch and exact path) and tRPC',
+    async () => {
+      const u = await createUser(h);
+      const event = (await createEvent(h, { capacity: 100 })).id;
+      expect((await holdRest(u, event, 6)).status).toBe(201);
+      expect((await holdRest(u, event, 4)).status).toBe(201);
+      for (const key of [undefined, unique('key')]) {
+        const res = await holdRest(u, event, 1, key);
+        expect([res.status, res.body.code]).toEqual([409, 'TOO_MANY_ACTIVE_HOLDS']);
+        expect(res.body.error).toMatch(/limit of 10 held seats per user/);
+      }
+      const viaTrpc = await trpc(h, 'mutation', 'reservations.createHold', { event_id: event, quantity: 1 }, u.access);
+      expect([viaTrpc.status, viaTrpc.error?.data.appCode]).toEqual([409, 'TOO_MANY_ACTIVE_HOLDS']);
+      // Nothing was taken by the refusals; another user still gets seats; a cancelled hold frees the user's room.
+      const l = await ledger(h, event);
+      expect([l.held, l.recount_held]).toEqual([10, 10]);
+      expect((await holdRest(bob, event, 10)).status).toBe(201);
+    },
+  );
+});
+
+describe('confirm refuses a hold whose event closed (the hold keeps its seats)', () => {
+  for (const transport of ['rest', 'trpc'] as const) {
+    for (const closing of ['deactivated', 'ended'] as const) {
+      check(
+        `confirm after the event was ${closing} → 400 ${closing === 'ended' ? 'EVENT_ENDED' : 'EVENT_NOT_ACTIVE'} (${transport})`,
+        async () => {
+          const u = await createUser(h);
+          const event = (await createEvent(h, { capacity: 5 })).id;
+          const hold = await rest(h, 'POST', '/api/reservations/create_hold/', {
+            token: u.access,
+            body: { event_id: event, quantity: 2 },
+          });
+          expect(hold.status).toBe(201);
+          if (closing === 'deactivated') {
+            const patched = await rest(h, 'PATCH', `/api/events/${event}/`, {
+              token: admin.access,
+              body: { is_active: false },
+            });
+            expect(patched.status).toBe(200);
+          } else {
+            await h.rt.sequelize.query(
+              `UPDATE events SET start_time = now() - interval '3 hours', end_time = now() - interval '1 hour' WHERE id = :event`,
+              { replacements: { event } },
+            );
+          }
+          const code = closing === 'ended' ? 'EVENT_ENDED' : 'EVENT_NOT_ACTIVE';
+          if (transport === 'rest') {
+            const res = await rest(h, 'POST', '/api/reservations/confirm/', {
+              token: u.access,
+              body: { reservation_id: hold.body.id },
+            });
+            expect([res.status, res.body.code]).toEqual([400, code]);
+          } else {
+            const res = await trpc(h, 'mutation', 'reservations.confirm', { reservation_id: hold.body.id }, u.access);
+            expect([res.status, res.error?.data.appCode]).toEqual([400, code]);
+          }
+          const after = await rest(h, 'GET', `/api/reservations/${hold.body.id}/`, { token: u.access });
+          expect(after.body.status).toBe('HOLD');
+          const l = await ledger(h, event);
+          expect([l.held, l.confirmed]).toEqual([2, 0]);
+        },
+      );
+    }
+  }
+});
+
+describe('accounts: registrations per IP are limited; usernames are unique ignoring case', () => {
+  const register = (app: Harness, ip: string, username = unique('reg')) =>
+    inject(app, {
+      method: 'POST',
+      url: '/api/auth/users/register/',
+      remoteAddress: ip,
+      headers: json,
+      payload: JSON.stringify({ username, email: `${username}@example.com`, password: PASSWORD, password2: PASSWORD }),
+    });
+
+  check(
+    'REGISTRATIONS_PER_IP_PER_HOUR=2: the 3rd registration from one IP → 429 with Retry-After; others unaffected',
+    async () => {
+      expect((await register(slowed, '192.0.2.50')).statusCode).toBe(201);
+      expect((await register(slowed, '192.0.2.50')).statusCode).toBe(201);
+      const third = await register(slowed, '192.0.2.50');
+      expect(third.statusCode).toBe(429);
+      expect(Number(third.headers['retry-after'])).toBeGreaterThan(60);
+      const viaTrpc = await inject(slowed, {
+        method: 'POST',
+        url: '/trpc/auth.register',
+        remoteAddress: '192.0.2.50',
+        headers: json,
+        payload: JSON.stringify({
+          username: unique('reg'),
+          email: `${unique('r')}@example.com`,
+          password: PASSWORD,
+          password2: PASSWORD,
+        }),
+      });
+      expect(viaTrpc.statusCode).toBe(429);
+      expect((await register(slowed, '192.0.2.51')).statusCode).toBe(201);
+    },
+  );
+
+  for (const transport of ['rest', 'trpc'] as const) {
+    check(`a username differing only in case from an existing one → 400 (${transport})`, async () => {
+      const base = unique('CaseName');
+      expect((await register(h, '198.51.100.70', base)).statusCode).toBe(201);
+      const twin = base.toLowerCase();
+      const body = { username: twin, email: `${twin}-2@example.com`, password: PASSWORD, password2: PASSWORD };
+      if (transport === 'rest') {
+        const res = await rest(h, 'POST', '/api/auth/users/register/', { body });
+        expect([res.status, res.body]).toEqual([400, { username: ['A user with that username already exists.'] }]);
+      } else {
+        const res = await trpc(h, 'mutation', 'auth.register', body);
+        expect([res.status, res.error?.data.fieldErrors]).toEqual([
+          400,
+          { username: ['A user with that username already exists.'] },
+        ]);
+      }
+    });
+  }
+
+  check('the database refuses a case-variant username even past the service check (unique index)', async () => {
+    const base = unique('IndexCase');
+    await createUser(h, { username: base });
+    await expect(
+      h.rt.sequelize.query(`INSERT INTO users (username, email, password) VALUES (:u, :e, 'x')`, {
+        replacements: { u: base.toUpperCase(), e: `${unique('e')}@example.com` },
+      }),
+    ).rejects.toMatchObject({
+      name: 'SequelizeUniqueConstraintError',
+      parent: { constraint: 'users_username_ci_key' },
+    });
+  });
+});
+
+describe('OpenAPI limits come from the running config', () => {
+  check('create_hold quantity maximum = MAX_HOLD_QUANTITY (10 by default, not 1,000,000)', async () => {
+    const doc = (await inject(h, { method: 'GET', url: '/api/openapi.json' })).json();
+    const schema = doc.paths['/reservations/create_hold/'].post.requestBody.content['application/json'].schema;
+    expect(schema.properties.quantity.maximum).toBe(h.config.maxHoldQuantity);
+    expect(h.config.maxHoldQuantity).toBe(10);
+  });
+});
+
 // ---- API8: security misconfiguration --------------------------------------------------------------------------------
 
 describe('API8 security headers (helmet) on REST, tRPC and the docs', () => {
@@ -1429,7 +1589,7 @@ describe('API9 inventory: the documented REST surface is the whole surface', () 
         .map((r) => `${r.method} ${r.path}`)
         .sort(),
     );
-    expect(JSON.stringify(buildOpenApiDocument('/api').paths)).toBe(JSON.stringify(doc.paths));
+    expect(JSON.stringify(buildOpenApiDocument('/api', h.config).paths)).toBe(JSON.stringify(doc.paths));
     const unprotected = restRoutes()
       .filter((r) => !r.meta.openapi?.protect)
       .map((r) => r.path);

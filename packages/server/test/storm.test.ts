@@ -45,7 +45,12 @@ describe('invariant storm', () => {
 
 describe('negative control', () => {
   it('the checker reports violations when the event lock and the CHECK guard are off', async () => {
-    const env = { HOLD_TTL_SECONDS: '2', MAX_ACTIVE_HOLDS_PER_USER: '0', DATABASE_POOL_MAX: '10' };
+    const env = {
+      HOLD_TTL_SECONDS: '2',
+      MAX_ACTIVE_HOLDS_PER_USER: '0',
+      MAX_HELD_SEATS_PER_USER: '0',
+      DATABASE_POOL_MAX: '10',
+    };
     const report = await withUnsafeHarness(env, async (unsafe) =>
       runStorm(unsafe, await listen(unsafe), { clients: 16, events: 2, capacity: 6, durationMs: 4000 }),
     );

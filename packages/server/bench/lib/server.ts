@@ -112,9 +112,12 @@ function serverEnv(s: ServerSettings, port: number): NodeJS.ProcessEnv {
     BCRYPT_COST: String(s.bcryptCost),
     // Benches hold many seats per user; the cap (and its subquery) is measured separately, if at all.
     MAX_ACTIVE_HOLDS_PER_USER: '0',
+    MAX_HELD_SEATS_PER_USER: '0',
     MAX_HOLD_QUANTITY: '10',
     LOGIN_IP_MAX_PER_MINUTE: '100000000',
     LOGIN_MAX_FAILURES: '1000000',
+    LOGIN_ACCOUNT_MAX_FAILURES: '0',
+    REGISTRATIONS_PER_IP_PER_HOUR: '100000000',
     WORKER_IN_PROCESS: 'false',
   };
 }

@@ -22,12 +22,14 @@ export interface Context {
   idempotencyKey: string | undefined;
   /** scheme://host of this request, for the absolute links of paginated lists. */
   origin: string;
-  /** Counts one sign-in attempt from this client IP; throws 429 past the per-IP limit. */
-  limitAuthAttempt: () => Promise<void>;
+  /** Counts one sign-in (or registration) attempt from this client IP; throws 429 past the per-IP limits. */
+  limitAuthAttempt: (kind: AuthAttemptKind) => Promise<void>;
 }
 
-/** Per-IP limiter for sign-in attempts (backed by @fastify/rate-limit in app.ts). */
-export type AuthAttemptLimiter = (req: FastifyRequest) => Promise<void>;
+export type AuthAttemptKind = 'sign-in' | 'registration';
+
+/** Per-IP limiter for sign-in and registration attempts (backed by @fastify/rate-limit in app.ts). */
+export type AuthAttemptLimiter = (req: FastifyRequest, kind: AuthAttemptKind) => Promise<void>;
 
 /** scheme://host of a request: the base of the absolute links in paginated lists (both transports, the fast path). */
 export function requestOrigin(req: FastifyRequest): string {
@@ -47,7 +49,7 @@ export function contextFactory(services: Services, transport: Context['transport
       requestId: String(req.id),
       idempotencyKey: typeof key === 'string' && key.length > 0 ? key : undefined,
       origin: requestOrigin(req),
-      limitAuthAttempt: () => limiter(req),
+      limitAuthAttempt: (kind) => limiter(req, kind),
     };
   };
 }

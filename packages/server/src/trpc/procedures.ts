@@ -56,6 +56,12 @@ export const adminProcedure = authedProcedure.use(({ ctx, meta, next }) => {
 
 /** Sign-in endpoints: a per-IP attempt limit before anything else runs. */
 export const authAttemptProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  await ctx.limitAuthAttempt();
+  await ctx.limitAuthAttempt('sign-in');
+  return next();
+});
+
+/** Registration: the sign-in limit plus a per-IP limit on new accounts (REGISTRATIONS_PER_IP_PER_HOUR). */
+export const registrationProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  await ctx.limitAuthAttempt('registration');
   return next();
 });

@@ -2,7 +2,9 @@
 // - login_attempts + admit_login_attempt(): sign-in throttling that counts every password check in one statement
 //   (replaces login_failures, which was read and then written, so parallel guesses all passed the check);
 // - users.tokens_valid_after + revoked_access_tokens: revocation that reaches access tokens, not just refresh tokens;
-// - a case-insensitive unique index on usernames ("Alice" and "alice" cannot both exist).
+// - a case-insensitive unique index on usernames ("Alice" and "alice" cannot both exist);
+// - live_hold_seats_of_user(): the seats a user holds on an event, for MAX_HELD_SEATS_PER_USER (VOLATILE for the
+//   same reason as live_holds_of_user in 0002: called after the row lock, it sees holds committed while waiting).
 import type { Migration } from '../migrator';
 
 export const up: Migration = async ({ context: sequelize }) => {
@@ -33,6 +35,14 @@ export const up: Migration = async ({ context: sequelize }) => {
     CREATE INDEX revoked_access_tokens_expires_idx ON revoked_access_tokens (expires_at);
 
     DROP TABLE login_failures;
+
+    CREATE FUNCTION live_hold_seats_of_user(p_event integer, p_user integer) RETURNS integer
+      LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+    BEGIN
+      RETURN (SELECT COALESCE(sum(quantity), 0)::int FROM reservations
+               WHERE event_id = p_event AND user_id = p_user AND status = 'HOLD' AND expires_at > now());
+    END
+    $$;
 
     -- Sign-in attempts per (account, client IP) and, under client_key '', per account from every IP together.
     CREATE TABLE login_attempts (
@@ -116,6 +126,7 @@ export const up: Migration = async ({ context: sequelize }) => {
 export const down: Migration = async ({ context: sequelize }) => {
   await sequelize.query(`
     DROP FUNCTION IF EXISTS forget_login_attempt(varchar, varchar);
+    DROP FUNCTION IF EXISTS live_hold_seats_of_user(integer, integer);
     DROP FUNCTION IF EXISTS admit_login_attempt(varchar, varchar, integer, integer, integer, integer);
     DROP TABLE IF EXISTS login_attempts, revoked_access_tokens;
     CREATE TABLE login_failures (

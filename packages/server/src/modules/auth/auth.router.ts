@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { authAttemptProcedure, authedProcedure, publicProcedure, router } from '../../trpc/procedures';
+import {
+  authAttemptProcedure,
+  authedProcedure,
+  publicProcedure,
+  registrationProcedure,
+  router,
+} from '../../trpc/procedures';
 import {
   ZLoginInput,
   ZLoginOutput,
@@ -17,7 +23,7 @@ import {
 const tags = ['auth'];
 
 export const authRouter = router({
-  register: authAttemptProcedure
+  register: registrationProcedure
     .meta({
       openapi: {
         method: 'POST',

@@ -51,6 +51,21 @@ export async function liveHoldsOfUser(
   return rows[0]?.n ?? 0;
 }
 
+/** The seats of the user's live holds on the event, for MAX_HELD_SEATS_PER_USER. Run it after lockEvent, as above. */
+export async function liveHeldSeatsOfUser(
+  sequelize: Sequelize,
+  eventId: number,
+  userId: number,
+  transaction: Transaction,
+): Promise<number> {
+  const rows = await sequelize.query<{ n: number }>('SELECT live_hold_seats_of_user(:eventId, :userId) AS n', {
+    type: QueryTypes.SELECT,
+    replacements: { eventId, userId },
+    transaction,
+  });
+  return rows[0]?.n ?? 0;
+}
+
 /**
  * Marks this event's overdue HOLDs EXPIRED and takes their seats off `held`, in one statement.
  * The caller must hold the event row lock. Returns how many reservations and seats were released.
@@ -103,6 +118,8 @@ export interface PlaceHoldsOptions {
   ttlSeconds: number;
   /** Live holds one user may have on one event; 0 = no cap. */
   maxActiveHoldsPerUser: number;
+  /** Seats one user may hold at once on one event; 0 or absent = no limit. */
+  maxHeldSeatsPerUser?: number;
   /** Test-only: no FOR UPDATE, to prove the oversell tests can see an oversell. */
   unsafeSkipLock?: boolean;
 }
@@ -129,7 +146,7 @@ export async function placeHolds(
       requests.map((r) => r.userId),
       requests.map((r) => r.quantity),
       opts.ttlSeconds,
-      ...(opts.maxActiveHoldsPerUser > 0 ? [opts.maxActiveHoldsPerUser] : []),
+      ...(isCapped(opts) ? [opts.maxActiveHoldsPerUser, opts.maxHeldSeatsPerUser ?? 0] : []),
     ],
     ...(transaction ? { transaction } : {}),
   });
@@ -140,29 +157,37 @@ export async function placeHolds(
 
 const placeHoldsSqlCache = new Map<string, string>();
 
+function isCapped(opts: Omit<PlaceHoldsOptions, 'ttlSeconds'>): boolean {
+  return opts.maxActiveHoldsPerUser > 0 || (opts.maxHeldSeatsPerUser ?? 0) > 0;
+}
+
 /** The SQL of placeHolds (exported for the bench's ceiling, which sends it straight through `pg`). */
 export function placeHoldsStatement(opts: Omit<PlaceHoldsOptions, 'ttlSeconds'>): string {
-  const capped = opts.maxActiveHoldsPerUser > 0;
+  const capped = isCapped(opts);
   const locked = !opts.unsafeSkipLock;
   const cacheKey = `${capped}/${locked}`;
   const cached = placeHoldsSqlCache.get(cacheKey);
   if (cached) return cached;
-  // $1 event id, $2 user ids, $3 quantities, $4 hold TTL in seconds, $5 per-user cap (only when capped).
+  // $1 event id, $2 user ids, $3 quantities, $4 hold TTL in seconds; only when capped: $5 per-user hold count cap,
+  // $6 per-user held seats cap (each 0 = off).
   const sql = `WITH e AS (
       SELECT id, name, capacity, held, confirmed, capacity - held - confirmed AS free, now() AS db_now
         FROM events WHERE id = $1 AND is_active AND end_time > now()
         ${locked ? 'FOR UPDATE' : ''}
     ), req AS (
       SELECT seq::int AS seq, user_id, quantity,
-             row_number() OVER (PARTITION BY user_id ORDER BY seq) AS nth_of_user
+             row_number() OVER (PARTITION BY user_id ORDER BY seq) AS nth_of_user,
+             sum(quantity) OVER (PARTITION BY user_id ORDER BY seq) AS seats_of_user
         FROM unnest($2::int[], $3::int[]) WITH ORDINALITY AS r(user_id, quantity, seq)
     ), ${
       capped
         ? // live_holds_of_user() takes e.id so it runs only once e has the row lock (see migration 0002).
           `live AS (
-      SELECT u.user_id, live_holds_of_user(e.id, u.user_id) AS n FROM (SELECT DISTINCT user_id FROM req) u, e
+      SELECT u.user_id, live_holds_of_user(e.id, u.user_id) AS n, live_hold_seats_of_user(e.id, u.user_id) AS seats
+        FROM (SELECT DISTINCT user_id FROM req) u, e
     ), allowed AS (
-      SELECT req.* FROM req JOIN live USING (user_id) WHERE live.n + req.nth_of_user <= $5
+      SELECT req.* FROM req JOIN live USING (user_id)
+       WHERE ($5 = 0 OR live.n + req.nth_of_user <= $5) AND ($6 = 0 OR live.seats + req.seats_of_user <= $6)
     )`
         : `allowed AS (SELECT * FROM req)`
     }, fits AS (

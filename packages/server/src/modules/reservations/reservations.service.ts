@@ -13,6 +13,7 @@ import { type Event } from '../events/events.model';
 import type { IdempotencyService, Outcome } from '../idempotency/idempotency.service';
 import {
   adjustCounters,
+  liveHeldSeatsOfUser,
   liveHoldsOfUser,
   lockEvent,
   placeHolds,
@@ -30,6 +31,8 @@ export interface ReservationSettings {
   maxHoldQuantity: number;
   /** 0 = no cap. */
   maxActiveHoldsPerUser: number;
+  /** Seats one user may hold at once on one event (MAX_HELD_SEATS_PER_USER); 0 = no limit. */
+  maxHeldSeatsPerUser: number;
   /** Test-only switch for the negative-control oversell tests. Never set in production. */
   unsafeSkipEventLock?: boolean;
 }
@@ -77,10 +80,11 @@ export class ReservationsService {
     this.placeOptions = {
       ttlSeconds: settings.holdTtlSeconds,
       maxActiveHoldsPerUser: settings.maxActiveHoldsPerUser,
+      maxHeldSeatsPerUser: settings.maxHeldSeatsPerUser,
       unsafeSkipLock: settings.unsafeSkipEventLock,
     };
     // The exact path has counted the user's live holds under the lock it still holds: the statement need not again.
-    this.exactPlaceOptions = { ...this.placeOptions, maxActiveHoldsPerUser: 0 };
+    this.exactPlaceOptions = { ...this.placeOptions, maxActiveHoldsPerUser: 0, maxHeldSeatsPerUser: 0 };
     this.holdBatcher = new KeyedBatcher((eventId, requests) => this.placeBatch(eventId, requests), MAX_HOLD_BATCH);
   }
 
@@ -135,6 +139,23 @@ export class ReservationsService {
           // Persist what the clock already decided, then report it.
           await this.setStatus(reservation, 'EXPIRED', { held: -reservation.quantity }, transaction);
           return { fail: new AppError('RESERVATION_EXPIRED', 'Reservation has expired.') };
+        }
+        // A sale closes with its event: the hold keeps its seats (until it lapses or is cancelled) but cannot be sold.
+        if (!event.isActive) {
+          return {
+            fail: new AppError(
+              'EVENT_NOT_ACTIVE',
+              'Event is not active. Reservations cannot be confirmed for inactive events.',
+            ),
+          };
+        }
+        if (event.endTime.getTime() <= dbNow.getTime()) {
+          return {
+            fail: new AppError(
+              'EVENT_ENDED',
+              'Event has already ended. Reservations cannot be confirmed for past events.',
+            ),
+          };
         }
         // The hold already owns its seats: move them from held to confirmed, no capacity re-check.
         reservation.expiresAt = null;
@@ -289,6 +310,18 @@ export class ReservationsService {
         throw new AppError(
           'TOO_MANY_ACTIVE_HOLDS',
           `You already have ${live} active holds on this event (limit ${cap}). Confirm or cancel one first.`,
+        );
+      }
+    }
+    const seatCap = this.settings.maxHeldSeatsPerUser;
+    if (seatCap > 0) {
+      // One account may not hoard an event: seats held at once, whatever the number of holds they are split into.
+      const seats = await liveHeldSeatsOfUser(this.sequelize, eventId, user.id, transaction);
+      if (seats + quantity > seatCap) {
+        throw new AppError(
+          'TOO_MANY_ACTIVE_HOLDS',
+          `You already hold ${seats} seats on this event; ${quantity} more would pass the limit of ${seatCap} held ` +
+            'seats per user. Confirm or cancel a hold first.',
         );
       }
     }
