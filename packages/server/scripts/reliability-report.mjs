@@ -83,6 +83,22 @@ ${fuzz.changedRows ?? 0} rows changed by rejected requests, server alive afterwa
 
 ${security.passed} of ${security.cases} cases passed (OWASP API Top 10 applied: object-level authorization on both
 transports, admin functions, mass assignment, JWT, body size, rate limits, security headers, CORS, error bodies).
+
+Sign-in, sessions and the HTTP surface (docs/SECURITY.md), each over REST and tRPC where both apply:
+- lockout counted atomically: an 18-call \`auth.login\` batch after one failure checks 4 passwords (the rest 429), 16
+  parallel REST sign-ins check 5; the lockout is per (account, IP) — another address still signs in — and the
+  account-wide ceiling slows (short, growing \`Retry-After\`) instead of locking;
+- revocation reaches access tokens: logout with \`all_devices\`, a single logout (its own access token), a password
+  change, a deactivation (also after reactivation), and another API process within \`AUTH_USER_CACHE_MS\`;
+- passwords over 72 bytes → 400; a 72-byte multi-byte password counts every byte;
+- \`/metrics\`: invented paths label as \`unmatched\`; 404 in production without \`METRICS_TOKEN\`, and only that bearer
+  token with it;
+- \`TRACE\` → 405 JSON on every path; wrong methods on known paths → 405 with \`Allow\`; \`HEAD\` needs the same
+  authentication as \`GET\` and is 405 where no \`GET\` exists; \`Cache-Control: no-store\` on token-bearing and
+  authenticated responses;
+- anti-hoarding: the 11th held seat → 409 \`TOO_MANY_ACTIVE_HOLDS\` (batch and exact path); confirm after the event
+  was deactivated or ended → 400 \`EVENT_NOT_ACTIVE\` / \`EVENT_ENDED\`, the hold keeps its seats; registrations per IP
+  limited; usernames unique ignoring case (service and index); the OpenAPI \`quantity\` maximum is \`MAX_HOLD_QUANTITY\`.
 `;
 writeFileSync(out, doc);
 console.log(`wrote ${path.relative(root, out)}`);
