@@ -274,8 +274,8 @@ describe.each(storeKinds())('worker on the %s job store', (kind) => {
     const hold = await rt.services.reservations.createHold(user, { event_id: event.id, quantity: 1 }, 'cleanup-key-1');
     // Cancelled at once so it cannot lapse into a later test's sweep counts; its idempotency record stays.
     await rt.services.reservations.cancel(user, { id: hold.id });
-    await rt.services.auth.obtainToken({ username: user.username, password: 'Str0ngPassw0rd!' });
-    await rt.services.auth.obtainToken({ username: user.username, password: 'Str0ngPassw0rd!' });
+    await rt.services.auth.obtainToken({ username: user.username, password: 'Str0ngPassw0rd!' }, 'worker-test');
+    await rt.services.auth.obtainToken({ username: user.username, password: 'Str0ngPassw0rd!' }, 'worker-test');
     await rt.sequelize.query(
       `UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE user_id = :id;
        UPDATE outstanding_tokens SET expires_at = now() - interval '1 day'

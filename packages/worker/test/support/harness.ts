@@ -27,6 +27,7 @@ export async function openRuntime(opts: { holdTtlSeconds?: number; lockTimeoutMs
     DATABASE_POOL_MAX: '20',
     HOLD_TTL_SECONDS: String(opts.holdTtlSeconds ?? 3),
     MAX_ACTIVE_HOLDS_PER_USER: '0',
+    MAX_HELD_SEATS_PER_USER: '0',
     MAX_HOLD_QUANTITY: '10',
     LOCK_TIMEOUT_MS: String(opts.lockTimeoutMs ?? 2000),
   });
