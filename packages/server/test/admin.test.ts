@@ -2,6 +2,7 @@
 // non-superusers (403), then each row of the section works as documented.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { restRoutes } from '../src/openapi';
+import { appRouter } from '../src/router';
 import {
   createEvent,
   createHarness,
@@ -95,9 +96,9 @@ describe('access', () => {
   });
 
   it('every admin tRPC procedure answers UNAUTHORIZED without a token and FORBIDDEN to a non-admin', async () => {
-    const procedures = Object.keys(
-      (await import('../src/router')).appRouter._def.procedures as Record<string, unknown>,
-    ).filter((p) => p.startsWith('admin.'));
+    const procedures = Object.keys(appRouter._def.procedures as Record<string, unknown>).filter((p) =>
+      p.startsWith('admin.'),
+    );
     // Twelve procedures: the thirteenth row of API.md, the CSV export, is REST only.
     expect(procedures).toHaveLength(12);
     for (const path of procedures) {
