@@ -1,0 +1,104 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.ConfigError = void 0;
+exports.loadConfig = loadConfig;
+// The only reader of process.env: parses it once with zod into a typed, frozen config.
+const zod_1 = require("zod");
+const zBoolFlag = zod_1.z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+    .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const zEnv = zod_1.z.object({
+    NODE_ENV: zod_1.z.enum(['development', 'production', 'test']).default('development'),
+    PORT: zod_1.z.coerce.number().int().min(0).max(65535).default(8000),
+    HOST: zod_1.z.string().min(1).default('0.0.0.0'),
+    LOG_LEVEL: zod_1.z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATABASE_URL: zod_1.z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    DATABASE_POOL_MAX: zod_1.z.coerce.number().int().min(2).max(200).default(10),
+    DATA_DIR: zod_1.z.string().min(1).default('.data'),
+    EMBEDDED_PG_PORT: zod_1.z.coerce.number().int().min(1).max(65535).default(54329),
+    MONGO_URL: zod_1.z.url({ protocol: /^mongodb(\+srv)?$/ }).optional(),
+    JWT_SECRET: zod_1.z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+    ACCESS_TOKEN_TTL_SECONDS: zod_1.z.coerce.number().int().min(1).default(3600),
+    REFRESH_TOKEN_TTL_SECONDS: zod_1.z.coerce
+        .number()
+        .int()
+        .min(1)
+        .default(7 * 24 * 3600),
+    BCRYPT_COST: zod_1.z.coerce.number().int().min(4).max(15).optional(),
+    HOLD_TTL_SECONDS: zod_1.z.coerce.number().int().min(1).default(300),
+    MAX_HOLD_QUANTITY: zod_1.z.coerce.number().int().min(1).default(10),
+    MAX_ACTIVE_HOLDS_PER_USER: zod_1.z.coerce.number().int().min(0).default(10),
+    LOCK_TIMEOUT_MS: zod_1.z.coerce.number().int().min(1).default(2000),
+    STATEMENT_TIMEOUT_MS: zod_1.z.coerce.number().int().min(1).default(10000),
+    LOGIN_MAX_FAILURES: zod_1.z.coerce.number().int().min(1).default(5),
+    LOGIN_FAILURE_WINDOW_SECONDS: zod_1.z.coerce.number().int().min(1).default(900),
+    LOGIN_IP_MAX_PER_MINUTE: zod_1.z.coerce.number().int().min(1).default(100),
+    CORS_ORIGINS: zod_1.z.string().optional(),
+    BODY_LIMIT_BYTES: zod_1.z.coerce
+        .number()
+        .int()
+        .min(1024)
+        .default(64 * 1024),
+    REQUEST_TIMEOUT_MS: zod_1.z.coerce.number().int().min(1).default(30000),
+    WORKER_IN_PROCESS: zBoolFlag.optional(),
+    EVENT_LIST_CACHE_MS: zod_1.z.coerce.number().int().min(0).default(1000),
+    AUTH_USER_CACHE_MS: zod_1.z.coerce.number().int().min(0).default(1000),
+    AUDIT_RETENTION_DAYS: zod_1.z.coerce.number().int().min(1).default(365),
+});
+class ConfigError extends Error {
+    name = 'ConfigError';
+}
+exports.ConfigError = ConfigError;
+/** Parses an environment (process.env by default) into a Config, or throws a ConfigError naming every bad variable. */
+function loadConfig(source = process.env) {
+    // Empty strings mean "unset" (docker-compose passes `VAR=` through).
+    const env = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+    const parsed = zEnv.safeParse(env);
+    if (!parsed.success) {
+        const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+        throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+    }
+    const e = parsed.data;
+    if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
+        throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
+    }
+    const corsOrigins = e.CORS_ORIGINS === undefined
+        ? e.NODE_ENV === 'production'
+            ? []
+            : '*'
+        : e.CORS_ORIGINS.trim() === '*'
+            ? '*'
+            : e.CORS_ORIGINS.split(',')
+                .map((o) => o.trim())
+                .filter(Boolean);
+    return Object.freeze({
+        env: e.NODE_ENV,
+        port: e.PORT,
+        host: e.HOST,
+        logLevel: e.LOG_LEVEL,
+        databaseUrl: e.DATABASE_URL,
+        databasePoolMax: e.DATABASE_POOL_MAX,
+        dataDir: e.DATA_DIR,
+        embeddedPgPort: e.EMBEDDED_PG_PORT,
+        mongoUrl: e.MONGO_URL,
+        jwtSecret: e.JWT_SECRET,
+        accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+        refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+        bcryptCost: e.BCRYPT_COST ?? (e.NODE_ENV === 'test' ? 4 : 12),
+        holdTtlSeconds: e.HOLD_TTL_SECONDS,
+        maxHoldQuantity: e.MAX_HOLD_QUANTITY,
+        maxActiveHoldsPerUser: e.MAX_ACTIVE_HOLDS_PER_USER,
+        lockTimeoutMs: e.LOCK_TIMEOUT_MS,
+        statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
+        loginMaxFailures: e.LOGIN_MAX_FAILURES,
+        loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
+        loginIpMaxPerMinute: e.LOGIN_IP_MAX_PER_MINUTE,
+        corsOrigins,
+        bodyLimitBytes: e.BODY_LIMIT_BYTES,
+        requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+        workerInProcess: e.WORKER_IN_PROCESS ?? true,
+        eventListCacheMs: e.EVENT_LIST_CACHE_MS,
+        authUserCacheMs: e.AUTH_USER_CACHE_MS,
+        auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    });
+}

@@ -1,0 +1,51 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.sqlState = sqlState;
+exports.toAppError = toAppError;
+// PostgreSQL failures that are the client's to retry, not bugs: lock waits past lock_timeout, statements past
+// statement_timeout, deadlocks/serialization failures, and a lost or exhausted connection. They answer 503 BUSY.
+const errors_1 = require("../errors");
+const RETRYABLE_SQLSTATES = new Set([
+    '55P03', // lock_not_available (lock_timeout)
+    '57014', // query_canceled (statement_timeout)
+    '40001', // serialization_failure
+    '40P01', // deadlock_detected
+    '57P01', // admin_shutdown (backend terminated)
+    '57P02', // crash_shutdown
+    '57P03', // cannot_connect_now
+    '08000', // connection_exception
+    '08003', // connection_does_not_exist
+    '08006', // connection_failure
+    '25P03', // idle_in_transaction_session_timeout
+]);
+const RETRYABLE_SEQUELIZE_ERRORS = new Set([
+    'SequelizeConnectionError',
+    'SequelizeConnectionRefusedError',
+    'SequelizeConnectionAcquireTimeoutError',
+    'SequelizeConnectionTimedOutError',
+    'SequelizeHostNotReachableError',
+    'SequelizeHostNotFoundError',
+]);
+/** The SQLSTATE of a pg/Sequelize error, if it has one. */
+function sqlState(err) {
+    if (typeof err !== 'object' || err === null)
+        return undefined;
+    const e = err;
+    const code = e.original?.code ?? e.parent?.code ?? e.code;
+    return typeof code === 'string' ? code : undefined;
+}
+/** Maps a retryable database failure to 503 BUSY; undefined for anything else. */
+function toAppError(err) {
+    if (typeof err !== 'object' || err === null)
+        return undefined;
+    const e = err;
+    const state = sqlState(err);
+    const connectionLost = typeof e.message === 'string' &&
+        /Connection terminated|connection is insecure|ECONNREFUSED|ECONNRESET|Client has encountered a connection error/i.test(e.message);
+    if ((state !== undefined && RETRYABLE_SQLSTATES.has(state)) ||
+        (typeof e.name === 'string' && RETRYABLE_SEQUELIZE_ERRORS.has(e.name)) ||
+        connectionLost) {
+        return new errors_1.AppError('BUSY', 'The service is busy; retry shortly.', { retryAfter: 1, cause: err });
+    }
+    return undefined;
+}

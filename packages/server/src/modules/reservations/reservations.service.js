@@ -1,0 +1,443 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.ReservationsService = void 0;
+// The two-phase reservation. Every state change runs in one transaction that first locks the event row
+// (hold-ledger.ts), then reads and writes reservations and the event's counters: holds, confirms, cancels and
+// expiries of one event take turns, so confirmed + live holds can never exceed capacity.
+const sequelize_1 = require("sequelize");
+const database_errors_1 = require("../../db/database-errors");
+const errors_1 = require("../../errors");
+const iso_time_1 = require("../../iso-time");
+const metrics_1 = require("../../metrics");
+const pagination_1 = require("../../pagination");
+const events_model_1 = require("../events/events.model");
+const auth_model_1 = require("../auth/auth.model");
+const hold_ledger_1 = require("./hold-ledger");
+const keyed_batcher_1 = require("./keyed-batcher");
+const reservations_model_1 = require("./reservations.model");
+/** A model instance in the shape of a row, so one mapper (rowToDto) serves both. */
+function toReservationDto(r, eventName, username) {
+    return rowToDto({
+        id: r.id,
+        event_id: r.eventId,
+        event_name: eventName,
+        user_id: r.userId,
+        status: r.status,
+        quantity: r.quantity,
+        expires_at: r.expiresAt,
+        created_at: r.createdAt,
+        updated_at: r.updatedAt,
+    }, username);
+}
+const ok = (value) => ({ ok: value });
+/** Holds on one event placed by one statement at most; bounds how long one batch keeps the row locked. */
+const MAX_HOLD_BATCH = 64;
+class ReservationsService {
+    sequelize;
+    idempotency;
+    settings;
+    listCache;
+    audit;
+    holdBatcher;
+    placeOptions;
+    exactPlaceOptions;
+    /** @param listCache the events list cache: every seat change made here clears it (see afterSeatWrite). */
+    constructor(sequelize, idempotency, settings, listCache, audit) {
+        this.sequelize = sequelize;
+        this.idempotency = idempotency;
+        this.settings = settings;
+        this.listCache = listCache;
+        this.audit = audit;
+        this.placeOptions = {
+            ttlSeconds: settings.holdTtlSeconds,
+            maxActiveHoldsPerUser: settings.maxActiveHoldsPerUser,
+            unsafeSkipLock: settings.unsafeSkipEventLock,
+            audit: audit.enabled,
+        };
+        // The exact path has counted the user's live holds under the lock it still holds: the statement need not again.
+        this.exactPlaceOptions = { ...this.placeOptions, maxActiveHoldsPerUser: 0 };
+        this.holdBatcher = new keyed_batcher_1.KeyedBatcher((eventId, requests) => this.placeBatch(eventId, requests), MAX_HOLD_BATCH);
+    }
+    async createHold(user, input, idempotencyKey, trail = {}) {
+        const { event_id: eventId, quantity } = input;
+        // Checks that need no database run before the lock is taken.
+        if (quantity > this.settings.maxHoldQuantity) {
+            throw errors_1.AppError.validation({
+                quantity: [`Ensure this value is less than or equal to ${this.settings.maxHoldQuantity}.`],
+            });
+        }
+        if (idempotencyKey === undefined) {
+            // The fast path: joins the event's next batch (one statement, one lock, one commit for all of it).
+            const placed = await this.holdBatcher.submit(eventId, { userId: user.id, quantity, requestId: trail.requestId });
+            if (placed)
+                return rowToDto(placed, user.username);
+        }
+        // The exact path: a key to honour, or the batch did not place this request (and the reason must be told).
+        return this.afterSeatWrite(this.idempotency.run(user.id, 'create_hold', idempotencyKey, { eventId, quantity }, async (transaction) => {
+            const placed = await this.holdUnderLock(user, eventId, quantity, transaction, trail);
+            return ok(rowToDto(placed, user.username));
+        }));
+    }
+    async confirm(user, input, idempotencyKey, trail = {}) {
+        const id = input.reservation_id;
+        return this.afterSeatWrite(this.confirmOnce(user, id, idempotencyKey, trail));
+    }
+    async cancel(user, input, idempotencyKey, trail = {}) {
+        return this.afterSeatWrite(this.cancelOnce(user, input.id, idempotencyKey, trail));
+    }
+    confirmOnce(user, id, idempotencyKey, trail) {
+        return this.idempotency.run(user.id, 'confirm', idempotencyKey, { id }, (transaction) => this.changeReservation({ owner: user }, id, transaction, async (reservation, event, dbNow) => {
+            // Whether the worker or the clock got there first, a lapsed hold answers the same way.
+            if (reservation.status === 'EXPIRED') {
+                return { fail: new errors_1.AppError('RESERVATION_EXPIRED', 'Reservation has expired.') };
+            }
+            if (reservation.status !== 'HOLD') {
+                return {
+                    fail: new errors_1.AppError('INVALID_STATUS', `Reservation is not in HOLD status. Current: ${reservation.status}`),
+                };
+            }
+            if (reservation.expiresAt && reservation.expiresAt.getTime() <= dbNow.getTime()) {
+                // Persist what the clock already decided, then report it.
+                await this.expireLapsed(reservation, transaction, trail);
+                return { fail: new errors_1.AppError('RESERVATION_EXPIRED', 'Reservation has expired.') };
+            }
+            // The hold already owns its seats: move them from held to confirmed, no capacity re-check.
+            const before = auditState(reservation);
+            reservation.expiresAt = null;
+            await this.setStatus(reservation, 'CONFIRMED', { held: -reservation.quantity, confirmed: reservation.quantity }, transaction);
+            await this.recordChange(user.id, 'reservation.confirm', before, reservation, transaction, trail);
+            return ok(toReservationDto(reservation, event.name, user.username));
+        }));
+    }
+    cancelOnce(user, id, idempotencyKey, trail) {
+        return this.idempotency.run(user.id, 'cancel', idempotencyKey, { id }, (transaction) => this.changeReservation({ owner: user }, id, transaction, (reservation, event, dbNow) => this.cancelLocked(reservation, event, dbNow, transaction, { actor: user, ...trail })));
+    }
+    /** The one cancel transition, for the owner and for an admin alike; the event row is locked by the caller. */
+    async cancelLocked(reservation, event, dbNow, transaction, by) {
+        if (reservation.status === 'HOLD' && reservation.expiresAt && reservation.expiresAt.getTime() <= dbNow.getTime()) {
+            await this.expireLapsed(reservation, transaction, by);
+            return { fail: new errors_1.AppError('INVALID_STATUS', 'Cannot cancel reservation with status: EXPIRED') };
+        }
+        if (reservation.status === 'CANCELLED' || reservation.status === 'EXPIRED') {
+            return {
+                fail: new errors_1.AppError('INVALID_STATUS', `Cannot cancel reservation with status: ${reservation.status}`),
+            };
+        }
+        const before = auditState(reservation);
+        const delta = reservation.status === 'HOLD' ? { held: -reservation.quantity } : { confirmed: -reservation.quantity };
+        await this.setStatus(reservation, 'CANCELLED', delta, transaction);
+        await this.recordChange(by.actor.id, 'reservation.cancel', before, reservation, transaction, by);
+        return ok(toReservationDto(reservation, event.name, await this.usernameOf(reservation, by.actor, transaction)));
+    }
+    // ---- back office ----------------------------------------------------------------------------------------
+    /** An admin's cancel: the same locked transition as the owner's, with the admin as actor and a reason. */
+    async adminCancel(admin, input, trail = {}) {
+        return this.afterSeatWrite(this.runOutcome((transaction) => this.changeReservation({ admin }, input.id, transaction, (reservation, event, dbNow) => this.cancelLocked(reservation, event, dbNow, transaction, { actor: admin, reason: input.reason, ...trail }))));
+    }
+    /** Moves a live hold's expiry `minutes` later. Seats are unchanged (the hold already owns them). */
+    async extendHold(admin, input, trail = {}) {
+        return this.runOutcome((transaction) => this.changeReservation({ admin }, input.id, transaction, async (reservation, event, dbNow) => {
+            const refused = await this.refuseUnlessLiveHold(reservation, dbNow, transaction, trail);
+            if (refused)
+                return refused;
+            const before = auditState(reservation);
+            reservation.expiresAt = new Date(reservation.expiresAt.getTime() + input.minutes * 60_000);
+            await reservation.save({ transaction });
+            await this.recordChange(admin.id, 'reservation.extend', before, reservation, transaction, trail);
+            return ok(toReservationDto(reservation, event.name, await this.usernameOf(reservation, admin, transaction)));
+        }));
+    }
+    /** Expires a live hold now, freeing its seats (an admin's decision: the admin is the actor). */
+    async expireHold(admin, input, trail = {}) {
+        return this.afterSeatWrite(this.runOutcome((transaction) => this.changeReservation({ admin }, input.id, transaction, async (reservation, event, dbNow) => {
+            const refused = await this.refuseUnlessLiveHold(reservation, dbNow, transaction, trail);
+            if (refused)
+                return refused;
+            const before = auditState(reservation);
+            await this.setStatus(reservation, 'EXPIRED', { held: -reservation.quantity }, transaction);
+            await this.recordChange(admin.id, 'reservation.expire', before, reservation, transaction, trail);
+            return ok(toReservationDto(reservation, event.name, await this.usernameOf(reservation, admin, transaction)));
+        })));
+    }
+    /**
+     * Cancels every reservation of one event in the given statuses, under the event lock, in one statement (with one
+     * audit entry each). A dry run only counts, with the same rules (an overdue hold is not a HOLD any more).
+     */
+    async bulkCancel(admin, input, trail = {}) {
+        const statuses = [...new Set(input.status)];
+        const write = this.sequelize.transaction(async (transaction) => {
+            const locked = input.dry_run
+                ? await events_model_1.Event.findByPk(input.event, { attributes: ['id'], transaction })
+                : (await (0, hold_ledger_1.lockEvent)(input.event, transaction))?.event;
+            if (!locked)
+                throw errors_1.AppError.notFound('Event not found.');
+            if (input.dry_run) {
+                const rows = await this.sequelize.query(`SELECT count(*)::int AS n FROM reservations
+            WHERE event_id = :eventId AND status::text IN (:statuses) AND (status <> 'HOLD' OR expires_at > now())`, { type: sequelize_1.QueryTypes.SELECT, replacements: { eventId: input.event, statuses }, transaction });
+                return { matched: rows[0]?.n ?? 0, cancelled: 0 };
+            }
+            // Lapsed holds are the clock's, not the admin's: they become EXPIRED (and are not counted as matched).
+            await (0, hold_ledger_1.releaseOverdueHolds)(this.sequelize, input.event, transaction, this.expiryAudit(trail));
+            const rows = await this.sequelize.query(`WITH cancelled AS (
+           UPDATE reservations r SET status = 'CANCELLED', updated_at = now()
+             FROM (SELECT id, status AS old_status FROM reservations
+                    WHERE event_id = :eventId AND status::text IN (:statuses) FOR UPDATE) o
+            WHERE r.id = o.id
+           RETURNING r.id, r.user_id, r.quantity, r.expires_at, o.old_status
+         ), counted AS (
+           SELECT count(*)::int AS cancelled,
+                  COALESCE(sum(quantity) FILTER (WHERE old_status = 'HOLD'), 0)::int AS held,
+                  COALESCE(sum(quantity) FILTER (WHERE old_status = 'CONFIRMED'), 0)::int AS confirmed
+             FROM cancelled
+         ), updated AS (
+           UPDATE events SET held = held - (SELECT held FROM counted), confirmed = confirmed - (SELECT confirmed FROM counted)
+            WHERE id = :eventId AND (SELECT cancelled FROM counted) > 0
+         )${this.audit.enabled
+                ? `, audited AS (
+           INSERT INTO audit_log (actor_id, action, object_type, object_id, before, after, reason, request_id)
+           SELECT :actorId, 'reservation.cancel', 'reservation', c.id,
+                  jsonb_build_object('status', c.old_status, 'expires_at', c.expires_at),
+                  jsonb_build_object('status', 'CANCELLED', 'event', :eventId::int, 'user', c.user_id,
+                                     'quantity', c.quantity, 'expires_at', c.expires_at),
+                  :reason, :requestId
+             FROM cancelled c
+         )`
+                : ''}
+         SELECT cancelled FROM counted`, {
+                type: sequelize_1.QueryTypes.SELECT,
+                replacements: {
+                    eventId: input.event,
+                    statuses,
+                    actorId: admin.id,
+                    reason: input.reason,
+                    requestId: trail.requestId ?? null,
+                },
+                transaction,
+            });
+            const cancelled = rows[0]?.cancelled ?? 0;
+            if (cancelled > 0)
+                transaction.afterCommit(() => metrics_1.reservationTransitions.inc({ transition: 'cancelled' }, cancelled));
+            return { matched: cancelled, cancelled };
+        });
+        return input.dry_run ? write : this.afterSeatWrite(write);
+    }
+    async list(user, pageNo, page) {
+        const rows = await this.sequelize.query(`${RESERVATION_SELECT} WHERE r.user_id = :userId ORDER BY r.id DESC LIMIT :limit OFFSET :offset`, {
+            type: sequelize_1.QueryTypes.SELECT,
+            replacements: { userId: user.id, limit: pagination_1.PAGE_SIZE, offset: (0, pagination_1.pageOffset)(pageNo) },
+        });
+        const total = rows[0] !== undefined
+            ? Number(rows[0].total)
+            : pageNo === 1
+                ? 0
+                : await reservations_model_1.Reservation.count({ where: { userId: user.id } });
+        return (0, pagination_1.toPage)({ ...page, page: pageNo, query: {} }, total, rows.map((r) => rowToDto(r, user.username)));
+    }
+    async get(user, id) {
+        const rows = await this.sequelize.query(`${RESERVATION_SELECT} WHERE r.id = :id AND r.user_id = :userId`, {
+            type: sequelize_1.QueryTypes.SELECT,
+            replacements: { id, userId: user.id },
+        });
+        const row = rows[0];
+        // Someone else's reservation is "not found": its existence is not leaked.
+        if (!row)
+            throw errors_1.AppError.notFound();
+        return rowToDto(row, user.username);
+    }
+    /**
+     * Marks overdue HOLDs EXPIRED everywhere, one event at a time under that event's lock, a batch of events per
+     * round. Safe to run from several workers at once: the lock and the status check make each expiry happen once.
+     * `betweenRounds` runs before each further round (the worker renews its job lock there); false stops the sweep.
+     */
+    async expireOverdueHolds(opts = {}) {
+        const batchSize = opts.batchSize ?? 100;
+        const maxRounds = opts.maxRounds ?? 100;
+        const stopTimer = metrics_1.sweepDuration.startTimer();
+        let expired = 0;
+        let events = 0;
+        for (let round = 0; round < maxRounds; round++) {
+            const due = await this.sequelize.query(`SELECT DISTINCT event_id FROM reservations WHERE status = 'HOLD' AND expires_at <= now() LIMIT :limit`, { type: sequelize_1.QueryTypes.SELECT, replacements: { limit: batchSize } });
+            if (due.length === 0)
+                break;
+            for (const { event_id: eventId } of due) {
+                const released = await this.sequelize.transaction(async (transaction) => {
+                    if (!(await (0, hold_ledger_1.lockEvent)(eventId, transaction)))
+                        return { reservations: 0 };
+                    return (0, hold_ledger_1.releaseOverdueHolds)(this.sequelize, eventId, transaction, this.expiryAudit({}));
+                });
+                expired += released.reservations;
+                events += 1;
+            }
+            if (due.length < batchSize)
+                break;
+            if (round + 1 < maxRounds && opts.betweenRounds && !(await opts.betweenRounds()))
+                break;
+        }
+        if (expired > 0)
+            this.listCache?.invalidate();
+        stopTimer();
+        return { expired, events };
+    }
+    // ---- internals ------------------------------------------------------------------------------------------
+    async placeBatch(eventId, requests) {
+        metrics_1.holdBatchSize.observe(requests.length);
+        let placed;
+        try {
+            placed = await this.afterSeatWrite((0, hold_ledger_1.placeHolds)(this.sequelize, eventId, requests, this.placeOptions));
+        }
+        catch (error) {
+            // A busy database fails the batch as it would fail each request. Any other error may come from one request
+            // alone (say its user was deleted after it authenticated): then each takes the exact path and its own answer.
+            if (requests.length === 1 || (0, database_errors_1.toAppError)(error))
+                throw error;
+            return requests.map(() => undefined);
+        }
+        const created = placed.filter(Boolean).length;
+        if (created > 0)
+            metrics_1.reservationTransitions.inc({ transition: 'created' }, created);
+        return placed;
+    }
+    /** Clears the events list cache once a write that may have changed seat counts settles, committed or not. */
+    afterSeatWrite(write) {
+        return this.listCache ? this.listCache.invalidateAfter(write) : write;
+    }
+    /** Locks the event, raises the exact reason a hold cannot be placed (releasing lapsed holds first), or places it. */
+    async holdUnderLock(user, eventId, quantity, transaction, trail) {
+        const locked = await (0, hold_ledger_1.lockEvent)(eventId, transaction, { unsafeSkipLock: this.settings.unsafeSkipEventLock });
+        if (!locked)
+            throw errors_1.AppError.notFound('Event not found.');
+        const { event, dbNow } = locked;
+        if (!event.isActive) {
+            throw new errors_1.AppError('EVENT_NOT_ACTIVE', 'Event is not active. Reservations cannot be made for inactive events.');
+        }
+        if (event.endTime.getTime() <= dbNow.getTime()) {
+            throw new errors_1.AppError('EVENT_ENDED', 'Event has already ended. Reservations cannot be made for past events.');
+        }
+        const cap = this.settings.maxActiveHoldsPerUser;
+        if (cap > 0) {
+            const live = await (0, hold_ledger_1.liveHoldsOfUser)(this.sequelize, eventId, user.id, transaction);
+            if (live >= cap) {
+                throw new errors_1.AppError('TOO_MANY_ACTIVE_HOLDS', `You already have ${live} active holds on this event (limit ${cap}). Confirm or cancel one first.`);
+            }
+        }
+        let available = event.capacity - event.held - event.confirmed;
+        if (quantity > available) {
+            // The counters still include holds that lapsed but were not swept yet: release them, then look again.
+            available += (await (0, hold_ledger_1.releaseOverdueHolds)(this.sequelize, eventId, transaction, this.expiryAudit(trail))).seats;
+            if (quantity > available) {
+                throw new errors_1.AppError('INSUFFICIENT_CAPACITY', `Insufficient capacity. Available: ${available}, Requested: ${quantity}`);
+            }
+        }
+        // Same statement as the fast path; under this transaction's lock every check above still holds.
+        const [placed] = await (0, hold_ledger_1.placeHolds)(this.sequelize, eventId, [{ userId: user.id, quantity, requestId: trail.requestId }], this.exactPlaceOptions, transaction);
+        if (!placed)
+            throw new Error(`hold on event ${eventId} refused after its checks passed under the lock`);
+        transaction.afterCommit(() => metrics_1.reservationTransitions.inc({ transition: 'created' }));
+        return placed;
+    }
+    /**
+     * Finds the reservation (the owner's own, or any for an admin), locks its event, then re-reads the reservation
+     * under that lock.
+     */
+    async changeReservation(scope, reservationId, transaction, change) {
+        const where = 'owner' in scope ? { id: reservationId, userId: scope.owner.id } : { id: reservationId };
+        const found = await reservations_model_1.Reservation.findOne({ where, attributes: ['eventId'], transaction });
+        if (!found)
+            throw errors_1.AppError.notFound('Reservation not found.');
+        const locked = await (0, hold_ledger_1.lockEvent)(found.eventId, transaction, { unsafeSkipLock: this.settings.unsafeSkipEventLock });
+        if (!locked)
+            throw errors_1.AppError.notFound('Reservation not found.');
+        const reservation = await reservations_model_1.Reservation.findOne({ where, transaction, lock: transaction.LOCK.UPDATE });
+        if (!reservation)
+            throw errors_1.AppError.notFound('Reservation not found.');
+        return change(reservation, locked.event, locked.dbNow);
+    }
+    async setStatus(reservation, status, delta, transaction) {
+        reservation.status = status;
+        await reservation.save({ transaction });
+        await (0, hold_ledger_1.adjustCounters)(this.sequelize, reservation.eventId, delta, transaction);
+        transaction.afterCommit(() => metrics_1.reservationTransitions.inc({ transition: status.toLowerCase() }));
+    }
+    /** A hold found lapsed under the lock: persisted EXPIRED as the clock decided (actor null). */
+    async expireLapsed(reservation, transaction, trail) {
+        const before = auditState(reservation);
+        await this.setStatus(reservation, 'EXPIRED', { held: -reservation.quantity }, transaction);
+        await this.recordChange(null, 'reservation.expire', before, reservation, transaction, {
+            ...trail,
+            reason: 'hold lapsed',
+        });
+    }
+    /** Extend and expire act on live holds only; a lapsed one is persisted EXPIRED and reported. */
+    async refuseUnlessLiveHold(reservation, dbNow, transaction, trail) {
+        if (reservation.status === 'HOLD' && reservation.expiresAt && reservation.expiresAt.getTime() <= dbNow.getTime()) {
+            await this.expireLapsed(reservation, transaction, trail);
+            return { fail: new errors_1.AppError('RESERVATION_EXPIRED', 'Reservation has expired.') };
+        }
+        if (reservation.status === 'EXPIRED')
+            return { fail: new errors_1.AppError('RESERVATION_EXPIRED', 'Reservation has expired.') };
+        if (reservation.status !== 'HOLD') {
+            return {
+                fail: new errors_1.AppError('INVALID_STATUS', `Reservation is not in HOLD status. Current: ${reservation.status}`),
+            };
+        }
+        return undefined;
+    }
+    async recordChange(actorId, action, before, reservation, transaction, trail) {
+        await this.audit.record({
+            actorId,
+            action,
+            objectType: 'reservation',
+            objectId: reservation.id,
+            before,
+            after: {
+                ...auditState(reservation),
+                event: reservation.eventId,
+                user: reservation.userId,
+                quantity: reservation.quantity,
+            },
+            reason: trail.reason ?? null,
+            requestId: trail.requestId,
+        }, transaction);
+    }
+    expiryAudit(trail) {
+        return this.audit.enabled ? { requestId: trail.requestId ?? null } : undefined;
+    }
+    /** The reservation's owner's username: the actor's when they own it, else read (admin paths only). */
+    async usernameOf(reservation, actor, transaction) {
+        if (reservation.userId === actor.id)
+            return actor.username;
+        const owner = await auth_model_1.User.findByPk(reservation.userId, { attributes: ['username'], transaction });
+        return owner?.username ?? '';
+    }
+    /** Runs a transactional Outcome: commits, then returns the result or throws the committed failure. */
+    async runOutcome(effect) {
+        const outcome = await this.sequelize.transaction(effect);
+        if ('fail' in outcome)
+            throw outcome.fail;
+        return outcome.ok;
+    }
+}
+exports.ReservationsService = ReservationsService;
+/** The part of a reservation an audit entry's before/after shows. */
+function auditState(r) {
+    return { status: r.status, expires_at: r.expiresAt ? (0, iso_time_1.isoUtc)(r.expiresAt) : null };
+}
+// A HOLD past its expiry reads as EXPIRED even before the worker has marked it (the database clock decides).
+const RESERVATION_SELECT = `SELECT r.id, r.event_id, e.name AS event_name, r.user_id,
+  CASE WHEN r.status = 'HOLD' AND r.expires_at <= now() THEN 'EXPIRED' ELSE r.status::text END AS status, r.quantity,
+  r.expires_at, r.created_at, r.updated_at, count(*) OVER () AS total
+  FROM reservations r JOIN events e ON e.id = r.event_id`;
+function rowToDto(r, username) {
+    return {
+        id: r.id,
+        event: r.event_id,
+        event_name: r.event_name,
+        user: r.user_id,
+        user_username: username,
+        status: r.status,
+        quantity: r.quantity,
+        expires_at: r.expires_at ? (0, iso_time_1.isoUtc)(new Date(r.expires_at)) : null,
+        created_at: (0, iso_time_1.isoUtc)(new Date(r.created_at)),
+        updated_at: (0, iso_time_1.isoUtc)(new Date(r.updated_at)),
+    };
+}
