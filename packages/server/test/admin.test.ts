@@ -337,6 +337,11 @@ describe('admin.reservations.bulkCancel', () => {
       admin.access,
     );
     expect(both.data).toEqual({ matched: 1, cancelled: 1 });
+    const single = await rest(h, 'POST', '/api/admin/reservations/bulk_cancel/', {
+      token: admin.access,
+      body: { event: event.id, status: 'CONFIRMED', reason: 'nothing left', dry_run: true },
+    });
+    expect([single.status, single.body]).toEqual([200, { matched: 0, cancelled: 0 }]);
     l = await ledger(h, event.id);
     expect([l.held, l.confirmed, l.recount_confirmed]).toEqual([0, 0, 0]);
   });

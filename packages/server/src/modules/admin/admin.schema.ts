@@ -62,7 +62,10 @@ export const ZAdminExpireInput = z.strictObject({ id: zId });
 export const BULK_CANCELLABLE = ['HOLD', 'CONFIRMED'] as const;
 export const ZBulkCancelInput = z.strictObject({
   event: zInt(1),
-  status: z.array(z.enum(BULK_CANCELLABLE)).min(1).max(2),
+  // A list, as API.md shows it; a single status is taken as a list of one.
+  status: z
+    .union([z.enum(BULK_CANCELLABLE), z.array(z.enum(BULK_CANCELLABLE)).min(1).max(2)])
+    .pipe(z.transform((v) => (Array.isArray(v) ? v : [v]))),
   reason: zReason,
   dry_run: zBool().optional(),
 });
