@@ -19,6 +19,7 @@ import { pingDatabase } from './db/database';
 import { AppError, frameworkErrorMessage } from './errors';
 import { sendFrameworkError } from './http/framework-error';
 import { registerMethodGuard } from './http/method-guard';
+import { adminExportPlugin } from './http/admin-export';
 import { responseMetaFor } from './http/response-meta';
 import { routeLabelOf } from './http/route-table';
 import { restPlugin } from './http/rest';
@@ -241,6 +242,8 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     uiConfig: { docExpansion: 'list', deepLinking: true, persistAuthorization: true },
   });
 
+  // Before the REST adapter's /api/* catch-all (a static route wins over it either way; this keeps it readable).
+  await app.register(adminExportPlugin, { services });
   await app.register(restPlugin, { prefix: '/api', services, limiter, bodyLimit: config.bodyLimitBytes });
   return app;
 }

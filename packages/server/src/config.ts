@@ -45,6 +45,7 @@ const zEnv = z.object({
   WORKER_IN_PROCESS: zBoolFlag.optional(),
   EVENT_LIST_CACHE_MS: z.coerce.number().int().min(0).default(1000),
   AUTH_USER_CACHE_MS: z.coerce.number().int().min(0).default(1000),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(365),
 });
 
 export type Env = z.input<typeof zEnv>;
@@ -94,6 +95,8 @@ export interface Config {
   readonly eventListCacheMs: number;
   /** How long this process may reuse a signed-in user's row; 0 = read it on every request. Same staleness rule. */
   readonly authUserCacheMs: number;
+  /** Audit entries older than this are removed by the worker's clean-up job. */
+  readonly auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -155,5 +158,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     workerInProcess: e.WORKER_IN_PROCESS ?? true,
     eventListCacheMs: e.EVENT_LIST_CACHE_MS,
     authUserCacheMs: e.AUTH_USER_CACHE_MS,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
   });
 }

@@ -88,7 +88,7 @@ describe('placeHolds (one statement for a batch)', () => {
   });
   afterAll(() => h.close());
 
-  const options = (cap = 0) => ({ ttlSeconds: 300, maxActiveHoldsPerUser: cap });
+  const options = (cap = 0) => ({ ttlSeconds: 300, maxActiveHoldsPerUser: cap, audit: true });
   const ids = () => people.map((p) => p.id);
 
   it('places the longest prefix whose seats fit, in request order, and counts it on the event', async () => {
@@ -130,7 +130,7 @@ describe('placeHolds (one statement for a batch)', () => {
   it('applies the held-seats cap to earlier holds and to the running seats of the same user in one batch', async () => {
     const event = await createEvent(h, { capacity: 50 });
     const [a, b] = ids() as [number, number];
-    const seatCap = { ttlSeconds: 300, maxActiveHoldsPerUser: 0, maxHeldSeatsPerUser: 5 };
+    const seatCap = { ttlSeconds: 300, maxActiveHoldsPerUser: 0, maxHeldSeatsPerUser: 5, audit: false };
     await placeHolds(h.rt.sequelize, event.id, [{ userId: a, quantity: 2 }], seatCap);
     const placed = await placeHolds(
       h.rt.sequelize,

@@ -5,6 +5,7 @@ import { SequelizeStorage, Umzug, type MigrationFn } from 'umzug';
 import * as initial from './migrations/0001-initial';
 import * as liveHoldsFunction from './migrations/0002-live-holds-function';
 import * as securityHardening from './migrations/0003-security-hardening';
+import * as auditLog from './migrations/0004-audit-log';
 
 export type Migration = MigrationFn<Sequelize>;
 
@@ -13,6 +14,7 @@ const migrations = [
   { name: '0001-initial', ...initial },
   { name: '0002-live-holds-function', ...liveHoldsFunction },
   { name: '0003-security-hardening', ...securityHardening },
+  { name: '0004-audit-log', ...auditLog },
 ];
 
 const MIGRATION_LOCK_KEY = 7_410_001;

@@ -64,7 +64,7 @@ export const up: Migration = async ({ context: sequelize }) => {
     -- account row (always in this order, so two attempts cannot deadlock).
     CREATE FUNCTION admit_login_attempt(p_account varchar, p_client varchar, p_max integer, p_window integer,
                                         p_ceiling integer, p_max_delay integer)
-      RETURNS TABLE (admitted boolean, retry_after integer, scope text)
+      RETURNS TABLE (admitted boolean, retry_after integer, scope text, client_attempts integer)
       LANGUAGE plpgsql VOLATILE AS $$
     DECLARE
       win constant interval := make_interval(secs => p_window);
@@ -79,11 +79,12 @@ export const up: Migration = async ({ context: sequelize }) => {
       RETURNING * INTO pair;
       IF pair.attempts > p_max THEN
         RETURN QUERY SELECT false,
-          greatest(ceil(extract(epoch FROM pair.window_started_at + win - now())), 1)::integer, 'client'::text;
+          greatest(ceil(extract(epoch FROM pair.window_started_at + win - now())), 1)::integer, 'client'::text,
+          pair.attempts;
         RETURN;
       END IF;
       IF p_ceiling <= 0 THEN
-        RETURN QUERY SELECT true, 0, ''::text;
+        RETURN QUERY SELECT true, 0, ''::text, pair.attempts;
         RETURN;
       END IF;
 
@@ -100,7 +101,8 @@ export const up: Migration = async ({ context: sequelize }) => {
         -- Not checked, so not counted against this client either.
         UPDATE login_attempts SET attempts = attempts - 1 WHERE account_key = p_account AND client_key = p_client;
         RETURN QUERY SELECT false,
-          greatest(ceil(extract(epoch FROM acct.next_allowed_at - now())), 1)::integer, 'account'::text;
+          greatest(ceil(extract(epoch FROM acct.next_allowed_at - now())), 1)::integer, 'account'::text,
+          pair.attempts - 1;
         RETURN;
       END IF;
       UPDATE login_attempts SET
@@ -110,7 +112,7 @@ export const up: Migration = async ({ context: sequelize }) => {
           THEN now() + make_interval(secs => least(power(2, acct.attempts + 1 - p_ceiling), p_max_delay))
           ELSE NULL END
       WHERE account_key = p_account AND client_key = '';
-      RETURN QUERY SELECT true, 0, ''::text;
+      RETURN QUERY SELECT true, 0, ''::text, pair.attempts;
     END
     $$;
 

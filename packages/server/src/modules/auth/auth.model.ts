@@ -27,6 +27,7 @@ export class User extends Model {
   @AllowNull(false) @Default(true) @Column(DataType.BOOLEAN) declare isActive: boolean;
   /** Access tokens issued before this are refused (session-revocation.ts); null = none revoked. */
   @AllowNull(true) @Column(DataType.DATE) declare tokensValidAfter: Date | null;
+  @AllowNull(true) @Column(DataType.DATE) declare lastLogin: Date | null;
   @CreatedAt declare createdAt: Date;
   @UpdatedAt declare updatedAt: Date;
 

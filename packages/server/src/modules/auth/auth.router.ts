@@ -36,7 +36,7 @@ export const authRouter = router({
     })
     .input(ZRegisterInput)
     .output(ZRegisterOutput)
-    .mutation(({ ctx, input }) => ctx.services.auth.register(input)),
+    .mutation(({ ctx, input }) => ctx.services.auth.register(input, { requestId: ctx.requestId })),
 
   login: authAttemptProcedure
     .meta({
@@ -50,7 +50,7 @@ export const authRouter = router({
     })
     .input(ZLoginInput)
     .output(ZLoginOutput)
-    .mutation(({ ctx, input }) => ctx.services.auth.login(input, ctx.ip)),
+    .mutation(({ ctx, input }) => ctx.services.auth.login(input, ctx.ip, { requestId: ctx.requestId })),
 
   token: authAttemptProcedure
     .meta({
@@ -64,7 +64,7 @@ export const authRouter = router({
     })
     .input(ZTokenInput)
     .output(ZTokenPair)
-    .mutation(({ ctx, input }) => ctx.services.auth.obtainToken(input, ctx.ip)),
+    .mutation(({ ctx, input }) => ctx.services.auth.obtainToken(input, ctx.ip, { requestId: ctx.requestId })),
 
   refresh: publicProcedure
     .meta({
@@ -78,7 +78,7 @@ export const authRouter = router({
     })
     .input(ZRefreshInput)
     .output(ZRefreshOutput)
-    .mutation(({ ctx, input }) => ctx.services.auth.refresh(input.refresh)),
+    .mutation(({ ctx, input }) => ctx.services.auth.refresh(input.refresh, { requestId: ctx.requestId })),
 
   logout: authedProcedure
     .meta({

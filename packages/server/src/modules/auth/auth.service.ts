@@ -4,6 +4,7 @@ import bcrypt from 'bcrypt';
 import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import { AppError, type FieldErrors } from '../../errors';
 import { ReadThroughCache } from '../../read-through-cache';
+import { SYSTEM, type AuditBy, type AuditLog, type AuditRecord, type AuditTrail } from '../audit/audit.service';
 import type { AuthUser } from './auth-user';
 import { BlacklistedToken, OutstandingToken, User } from './auth.model';
 import {
@@ -15,7 +16,7 @@ import {
   type TokenPair,
   type UserDto,
 } from './auth.schema';
-import { LoginThrottle, type LoginAdmission } from './login-throttle';
+import { LoginThrottle, accountKey, type LoginAdmission } from './login-throttle';
 import { passwordProblems } from './password-policy';
 import { isAccessTokenRevoked, revokeAccessToken, revokeAllSessions, sessionIssuedAt } from './session-revocation';
 import { signToken, verifyToken, type TokenSettings } from './tokens';
@@ -79,6 +80,7 @@ export class AuthService {
   constructor(
     private readonly sequelize: Sequelize,
     private readonly settings: AuthSettings,
+    private readonly audit: AuditLog,
   ) {
     this.signInRecords = new ReadThroughCache({
       ttlMs: settings.userCacheMs,
@@ -95,20 +97,29 @@ export class AuthService {
 
   // ---- accounts -------------------------------------------------------------------------------------------
 
-  async register(input: RegisterInput): Promise<{ user: UserDto; message: string }> {
-    const user = await this.createUser({
-      username: input.username,
-      email: input.email,
-      password: input.password,
-      password2: input.password2,
-      firstName: input.first_name,
-      lastName: input.last_name,
-    });
+  async register(input: RegisterInput, trail: AuditTrail = {}): Promise<{ user: UserDto; message: string }> {
+    const user = await this.createUser(
+      {
+        username: input.username,
+        email: input.email,
+        password: input.password,
+        password2: input.password2,
+        firstName: input.first_name,
+        lastName: input.last_name,
+      },
+      { ...trail, selfRegistered: true },
+    );
     return { user: toUserDto(user), message: REGISTERED };
   }
 
-  /** Validates like the register endpoint (uniqueness, password match, password policy) and creates the user. */
-  async createUser(input: NewUser & { password2?: string }): Promise<User> {
+  /**
+   * Validates like the register endpoint (uniqueness, password match, password policy) and creates the user. The
+   * audit entry names the new user as actor when they registered themselves, else the system (CLI, tests).
+   */
+  async createUser(
+    input: NewUser & { password2?: string },
+    by: AuditTrail & { selfRegistered?: boolean } = {},
+  ): Promise<User> {
     const fields: FieldErrors = {};
     const [usernameTaken, emailTaken] = await Promise.all([
       // Unique ignoring case (as the index of migration 0003): "Alice" cannot pass for "alice".
@@ -135,13 +146,30 @@ export class AuthService {
     const hash = await bcrypt.hash(input.password, this.settings.bcryptCost);
     try {
       return await this.signInRecords.invalidateAfter(
-        User.create({
-          username: input.username,
-          email: input.email,
-          password: hash,
-          firstName: input.firstName ?? '',
-          lastName: input.lastName ?? '',
-          isSuperuser: input.isSuperuser ?? false,
+        this.sequelize.transaction(async (transaction) => {
+          const user = await User.create(
+            {
+              username: input.username,
+              email: input.email,
+              password: hash,
+              firstName: input.firstName ?? '',
+              lastName: input.lastName ?? '',
+              isSuperuser: input.isSuperuser ?? false,
+            },
+            { transaction },
+          );
+          await this.audit.record(
+            {
+              actorId: by.selfRegistered ? user.id : null,
+              action: 'user.register',
+              objectType: 'user',
+              objectId: user.id,
+              after: userAuditState(user),
+              requestId: by.requestId,
+            },
+            transaction,
+          );
+          return user;
         }),
       );
     } catch (err) {
@@ -161,29 +189,66 @@ export class AuthService {
   async setPassword(username: string, password: string): Promise<void> {
     const user = await User.findOne({ where: { username } });
     if (!user) throw AppError.notFound(`No user named "${username}".`);
+    await this.changePassword(user, password, SYSTEM);
+  }
+
+  /**
+   * Sets a user's password (the four validators), ends every session the old one opened, and records it (never the
+   * hash) — all in one transaction.
+   */
+  async changePassword(user: User, password: string, by: AuditBy): Promise<void> {
     const problems = passwordProblems(password, user);
     if (problems.length > 0) throw AppError.validation({ password: problems });
-    user.password = await bcrypt.hash(password, this.settings.bcryptCost);
-    // A new password ends every session that the old one opened, access tokens included.
+    const hash = await bcrypt.hash(password, this.settings.bcryptCost);
     await this.signInRecords.invalidateAfter(
       this.sequelize.transaction(async (transaction) => {
-        await user.save({ transaction });
+        await User.update({ password: hash }, { where: { id: user.id }, transaction });
         await revokeAllSessions(this.sequelize, user.id, transaction);
+        await this.audit.record(
+          {
+            actorId: by.actorId,
+            action: 'user.set_password',
+            objectType: 'user',
+            objectId: user.id,
+            after: { sessions_revoked: true },
+            requestId: by.requestId,
+          },
+          transaction,
+        );
       }),
     );
   }
 
+  /** The CLI's activate/deactivate (actor: the system); the back office goes through UserAdminService. */
   async setActive(username: string, active: boolean): Promise<void> {
-    const count = await this.signInRecords.invalidateAfter(
+    const found = await this.signInRecords.invalidateAfter(
       this.sequelize.transaction(async (transaction) => {
-        const [updated] = await User.update({ isActive: active }, { where: { username }, transaction });
-        // A deactivated user's tokens stay dead if the account is reactivated later.
-        const user = active || updated === 0 ? null : await User.findOne({ where: { username }, transaction });
-        if (user) await revokeAllSessions(this.sequelize, user.id, transaction);
-        return updated;
+        const user = await User.findOne({ where: { username }, transaction, lock: transaction.LOCK.UPDATE });
+        if (!user) return false;
+        const before = userAuditState(user);
+        user.isActive = active;
+        await user.save({ transaction });
+        if (!active) await revokeAllSessions(this.sequelize, user.id, transaction);
+        await this.audit.record(
+          {
+            actorId: null,
+            action: 'user.update',
+            objectType: 'user',
+            objectId: user.id,
+            before,
+            after: userAuditState(user),
+          },
+          transaction,
+        );
+        return true;
       }),
     );
-    if (count === 0) throw AppError.notFound(`No user named "${username}".`);
+    if (!found) throw AppError.notFound(`No user named "${username}".`);
+  }
+
+  /** Clears this process's cached sign-in records once `write` settles (a user row changed). */
+  forgetSignInRecordsAfter<T>(write: Promise<T>): Promise<T> {
+    return this.signInRecords.invalidateAfter(write);
   }
 
   /**
@@ -205,23 +270,27 @@ export class AuthService {
   // ---- sessions -------------------------------------------------------------------------------------------
 
   /** The old /api/auth/users/login/: a missing field is 400, bad credentials 401 {"error":"Invalid credentials"}. */
-  async login(input: LoginInput, clientIp: string): Promise<{ user: UserDto; refresh: string; access: string }> {
+  async login(
+    input: LoginInput,
+    clientIp: string,
+    trail: AuditTrail = {},
+  ): Promise<{ user: UserDto; refresh: string; access: string }> {
     if (!input.username || !input.password) {
       throw new AppError('BAD_REQUEST', 'Username and password are required');
     }
-    const user = await this.checkCredentials(input.username, input.password, clientIp);
+    const user = await this.checkCredentials(input.username, input.password, clientIp, trail);
     if (!user) throw new AppError('UNAUTHORIZED', 'Invalid credentials', { rest: 'error' });
     return { user: toUserDto(user), ...(await this.issueTokens(user)) };
   }
 
   /** simplejwt's TokenObtainPairView (/api/token/). */
-  async obtainToken(input: TokenInput, clientIp: string): Promise<TokenPair> {
-    const user = await this.checkCredentials(input.username, input.password, clientIp);
+  async obtainToken(input: TokenInput, clientIp: string, trail: AuditTrail = {}): Promise<TokenPair> {
+    const user = await this.checkCredentials(input.username, input.password, clientIp, trail);
     if (!user) throw new AppError('UNAUTHORIZED', 'No active account found with the given credentials');
     return this.issueTokens(user);
   }
 
-  async refresh(token: string): Promise<{ access: string; refresh: string }> {
+  async refresh(token: string, trail: AuditTrail = {}): Promise<{ access: string; refresh: string }> {
     const claims = verifyToken(this.settings, token, 'refresh');
     if (!claims) throw AppError.tokenNotValid('Token is invalid or expired');
     const outcome = await this.sequelize.transaction(async (transaction) => {
@@ -235,6 +304,18 @@ export class AuthService {
       if (await this.isBlacklisted(outstanding.id, transaction)) {
         // A rotated token came back: a copy is in someone's hands, so every session of the user ends.
         await revokeAllSessions(this.sequelize, outstanding.userId, transaction);
+        // The presenter is unknown (it may be the thief): the actor is the system, the object the account.
+        await this.audit.record(
+          {
+            actorId: null,
+            action: 'auth.refresh_reuse',
+            objectType: 'auth',
+            objectId: outstanding.userId,
+            after: { jti: claims.jti, sessions_revoked: true },
+            requestId: trail.requestId,
+          },
+          transaction,
+        );
         return 'reused' as const;
       }
       const user = await User.findByPk(outstanding.userId, { transaction });
@@ -320,18 +401,33 @@ export class AuthService {
    * The user when the password matches an active account. Every attempt is admitted (and counted) by the login
    * throttle before the password is checked, whether or not the account exists: unknown and known names answer alike.
    */
-  private async checkCredentials(username: string, password: string, clientIp: string): Promise<User | undefined> {
-    this.refuseIfThrottled(await this.throttle.admit(username, clientIp));
+  private async checkCredentials(
+    username: string,
+    password: string,
+    clientIp: string,
+    trail: AuditTrail,
+  ): Promise<User | undefined> {
+    const admission = await this.throttle.admit(username, clientIp);
+    this.refuseIfThrottled(admission);
     const user = await User.findOne({ where: { username } });
     const hash = user?.password ?? (await this.getDummyHash());
     const ok = await bcrypt.compare(password, hash);
-    if (!user || !ok || !user.isActive) return undefined;
-    await this.throttle.forget(username, clientIp);
+    if (!user || !ok || !user.isActive) {
+      // The failed check that used this client's last attempt locks it out: recorded once, when it happens.
+      if (admission.attempts === this.settings.loginMaxFailures) await this.recordLockout(username, user, trail);
+      return undefined;
+    }
+    await Promise.all([
+      this.throttle.forget(username, clientIp),
+      User.update({ lastLogin: new Date() }, { where: { id: user.id }, hooks: false, silent: true }),
+    ]);
     return user;
   }
 
   /** The single point where a sign-in is refused for too many attempts (the place for an auth.lockout audit entry). */
-  private refuseIfThrottled(admission: LoginAdmission): void {
+  private refuseIfThrottled(
+    admission: LoginAdmission,
+  ): asserts admission is Extract<LoginAdmission, { admitted: true }> {
     if (admission.admitted) return;
     const { retryAfter } = admission;
     throw new AppError('TOO_MANY_REQUESTS', `Request was throttled. Expected available in ${retryAfter} seconds.`, {
@@ -342,6 +438,23 @@ export class AuthService {
   private getDummyHash(): Promise<string> {
     this.dummyHash ??= bcrypt.hash('holdfast-timing-equaliser', this.settings.bcryptCost);
     return this.dummyHash;
+  }
+
+  private async recordLockout(username: string, user: User | null, trail: AuditTrail): Promise<void> {
+    if (!this.audit.enabled) return;
+    const entry: AuditRecord = {
+      actorId: null,
+      action: 'auth.lockout',
+      objectType: 'auth',
+      objectId: user?.id ?? null,
+      after: {
+        username: accountKey(username),
+        failures: this.settings.loginMaxFailures,
+        window_seconds: this.settings.loginFailureWindowSeconds,
+      },
+      requestId: trail.requestId,
+    };
+    await this.sequelize.transaction((transaction) => this.audit.record(entry, transaction));
   }
 
   private async issueTokens(user: User, transaction?: Transaction): Promise<TokenPair> {
@@ -359,6 +472,18 @@ export class AuthService {
   private async isBlacklisted(tokenId: string, transaction: Transaction): Promise<boolean> {
     return (await BlacklistedToken.count({ where: { tokenId }, transaction })) > 0;
   }
+}
+
+/** The fields of a user that audit entries show (never the password hash). */
+export function userAuditState(u: User): Record<string, unknown> {
+  return {
+    username: u.username,
+    email: u.email,
+    first_name: u.firstName,
+    last_name: u.lastName,
+    is_active: u.isActive,
+    is_superuser: u.isSuperuser,
+  };
 }
 
 async function readSignInRecord(sequelize: Sequelize, id: number): Promise<SignInRecord> {

@@ -22,7 +22,8 @@ export interface LoginThrottleSettings {
 export const ACCOUNT_MAX_DELAY_SECONDS = 60;
 
 export type LoginAdmission =
-  | { admitted: true }
+  /** attempts: this (account, client)'s attempts in the window, this one included. */
+  | { admitted: true; attempts: number }
   /** scope 'client': this (account, IP) is locked out until the window ends; 'account': slowed down. */
   | { admitted: false; retryAfter: number; scope: 'client' | 'account' };
 
@@ -40,21 +41,24 @@ export class LoginThrottle {
 
   /** Counts one sign-in attempt and says whether its password may be checked. */
   async admit(username: string, clientIp: string): Promise<LoginAdmission> {
-    const [row] = await this.sequelize.query<{ admitted: boolean; retry_after: number; scope: string }>(
-      'SELECT * FROM admit_login_attempt(:account, :client, :max, :window, :ceiling, :maxDelay)',
-      {
-        type: QueryTypes.SELECT,
-        replacements: {
-          account: accountKey(username),
-          client: clientIp.slice(0, 64),
-          max: this.settings.maxFailures,
-          window: this.settings.windowSeconds,
-          ceiling: this.settings.accountCeiling,
-          maxDelay: ACCOUNT_MAX_DELAY_SECONDS,
-        },
+    const [row] = await this.sequelize.query<{
+      admitted: boolean;
+      retry_after: number;
+      scope: string;
+      client_attempts: number;
+    }>('SELECT * FROM admit_login_attempt(:account, :client, :max, :window, :ceiling, :maxDelay)', {
+      type: QueryTypes.SELECT,
+      replacements: {
+        account: accountKey(username),
+        client: clientIp.slice(0, 64),
+        max: this.settings.maxFailures,
+        window: this.settings.windowSeconds,
+        ceiling: this.settings.accountCeiling,
+        maxDelay: ACCOUNT_MAX_DELAY_SECONDS,
       },
-    );
-    if (!row || row.admitted) return { admitted: true };
+    });
+    if (!row) return { admitted: true, attempts: 1 };
+    if (row.admitted) return { admitted: true, attempts: row.client_attempts };
     return { admitted: false, retryAfter: row.retry_after, scope: row.scope === 'account' ? 'account' : 'client' };
   }
 
