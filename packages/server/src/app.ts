@@ -18,6 +18,7 @@ import type { Config } from './config';
 import { pingDatabase } from './db/database';
 import { AppError, frameworkErrorMessage } from './errors';
 import { responseMetaFor } from './http/response-meta';
+import { adminUiPlugin } from './http/admin-ui';
 import { restPlugin } from './http/rest';
 import { httpDuration, registry, routeLabel, watchPool } from './metrics';
 import { buildOpenApiDocument } from './openapi';
@@ -219,6 +220,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     uiConfig: { docExpansion: 'list', deepLinking: true, persistAuthorization: true },
   });
 
+  await app.register(adminUiPlugin, { dir: config.adminUiDir });
   await app.register(restPlugin, { prefix: '/api', services, limiter, bodyLimit: config.bodyLimitBytes });
   return app;
 }

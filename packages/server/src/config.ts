@@ -41,6 +41,7 @@ const zEnv = z.object({
   WORKER_IN_PROCESS: zBoolFlag.optional(),
   EVENT_LIST_CACHE_MS: z.coerce.number().int().min(0).default(1000),
   AUTH_USER_CACHE_MS: z.coerce.number().int().min(0).default(1000),
+  ADMIN_UI_DIR: z.string().min(1).optional(),
 });
 
 export type Env = z.input<typeof zEnv>;
@@ -82,6 +83,8 @@ export interface Config {
   readonly eventListCacheMs: number;
   /** How long this process may reuse a signed-in user's row; 0 = read it on every request. Same staleness rule. */
   readonly authUserCacheMs: number;
+  /** The back office's built files (packages/admin/dist); undefined → found next to the server, if built. */
+  readonly adminUiDir: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -139,5 +142,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     workerInProcess: e.WORKER_IN_PROCESS ?? true,
     eventListCacheMs: e.EVENT_LIST_CACHE_MS,
     authUserCacheMs: e.AUTH_USER_CACHE_MS,
+    adminUiDir: e.ADMIN_UI_DIR,
   });
 }
