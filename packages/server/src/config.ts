@@ -41,6 +41,7 @@ const zEnv = z.object({
   WORKER_IN_PROCESS: zBoolFlag.optional(),
   EVENT_LIST_CACHE_MS: z.coerce.number().int().min(0).default(1000),
   AUTH_USER_CACHE_MS: z.coerce.number().int().min(0).default(1000),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(365),
   ADMIN_UI_DIR: z.string().min(1).optional(),
 });
 
@@ -83,6 +84,8 @@ export interface Config {
   readonly eventListCacheMs: number;
   /** How long this process may reuse a signed-in user's row; 0 = read it on every request. Same staleness rule. */
   readonly authUserCacheMs: number;
+  /** Audit entries older than this are removed by the worker's clean-up job. */
+  readonly auditRetentionDays: number;
   /** The back office's built files (packages/admin/dist); undefined → found next to the server, if built. */
   readonly adminUiDir: string | undefined;
 }
@@ -142,6 +145,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     workerInProcess: e.WORKER_IN_PROCESS ?? true,
     eventListCacheMs: e.EVENT_LIST_CACHE_MS,
     authUserCacheMs: e.AUTH_USER_CACHE_MS,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     adminUiDir: e.ADMIN_UI_DIR,
   });
 }

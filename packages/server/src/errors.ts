@@ -28,6 +28,8 @@ const CODES = {
   EVENT_ENDED: { trpc: 'BAD_REQUEST', status: 400, rest: 'error+code' },
   INVALID_STATUS: { trpc: 'BAD_REQUEST', status: 400, rest: 'error+code' },
   RESERVATION_EXPIRED: { trpc: 'BAD_REQUEST', status: 400, rest: 'error+code' },
+  LAST_SUPERUSER: { trpc: 'CONFLICT', status: 409, rest: 'error+code' },
+  CANNOT_CHANGE_OWN_ACCESS: { trpc: 'CONFLICT', status: 409, rest: 'error+code' },
   IDEMPOTENCY_KEY_REUSED: { trpc: 'UNPROCESSABLE_CONTENT', status: 422, rest: 'error+code' },
   TOO_MANY_REQUESTS: { trpc: 'TOO_MANY_REQUESTS', status: 429, rest: 'detail' },
   BUSY: { trpc: 'SERVICE_UNAVAILABLE', status: 503, rest: 'error+code' },

@@ -41,7 +41,10 @@ const ERROR_RESPONSES: Record<number, { description: string; schema: Json }> = {
   401: { description: 'Missing, invalid or expired credentials', schema: ref('Detail') },
   403: { description: 'Not allowed for this user', schema: ref('DomainError') },
   404: { description: 'Not found', schema: { oneOf: [ref('Detail'), ref('DomainError')] } },
-  409: { description: 'Conflicts with the current state (capacity, live reservations)', schema: ref('DomainError') },
+  409: {
+    description: 'Conflicts with the current state (capacity, live reservations, the last superuser)',
+    schema: ref('DomainError'),
+  },
   422: { description: 'Idempotency-Key reused with a different request', schema: ref('DomainError') },
   429: { description: 'Too many attempts; see Retry-After', schema: ref('Detail') },
   503: {
@@ -54,7 +57,8 @@ const ERROR_RESPONSES: Record<number, { description: string; schema: Json }> = {
 function errorStatuses(path: string, meta: Meta): number[] {
   const statuses = new Set<number>([400]);
   if (meta.openapi?.protect) statuses.add(401);
-  if (meta.forbiddenMessage) statuses.add(403);
+  if (meta.forbiddenMessage || path.startsWith('/admin/')) statuses.add(403);
+  if (path.startsWith('/admin/') && meta.openapi?.method !== 'GET') [404, 409, 503].forEach((s) => statuses.add(s));
   if (path.includes('{id}') || path.includes('/reservations/')) statuses.add(404);
   if (path.includes('/reservations/') && meta.openapi?.method === 'POST')
     [409, 422, 503].forEach((s) => statuses.add(s));
@@ -88,7 +92,7 @@ export function buildOpenApiDocument(baseUrl: string): OpenAPIObject {
       'Seat reservations that never oversell. REST paths of the old reservation system; the same procedures are ' +
       'served over tRPC at /trpc for @holdfast/sdk. Both forms of each path, with and without the trailing slash, route.',
     baseUrl,
-    tags: ['auth', 'events', 'reservations'],
+    tags: ['auth', 'events', 'reservations', 'admin'],
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
   });
   const paths: Json = {};

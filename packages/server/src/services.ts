@@ -2,9 +2,12 @@
 // reach the domain only through these objects.
 import type { Sequelize } from 'sequelize';
 import type { Config } from './config';
+import { AuditLog } from './modules/audit/audit.service';
 import { AuthService } from './modules/auth/auth.service';
+import { UserAdminService } from './modules/auth/user-admin.service';
 import { hs256Key } from './modules/auth/tokens';
 import { EventsService } from './modules/events/events.service';
+import { ReservationSearch } from './modules/reservations/reservation-search';
 import { EventListCache } from './modules/events/list-cache';
 import { IdempotencyService } from './modules/idempotency/idempotency.service';
 import { ReservationsService, type ReservationSettings } from './modules/reservations/reservations.service';
@@ -14,6 +17,11 @@ export interface Services {
   events: EventsService;
   reservations: ReservationsService;
   idempotency: IdempotencyService;
+  audit: AuditLog;
+  /** The back office's user management. */
+  users: UserAdminService;
+  /** The back office's reservation search and CSV export. */
+  reservationSearch: ReservationSearch;
   /** The events list cache (EventsService and ReservationsService clear it after their writes). */
   eventListCache: EventListCache;
 }
@@ -23,6 +31,8 @@ export interface ServiceOverrides {
   reservations?: Partial<ReservationSettings>;
   /** Test-only: the clock of the read caches' TTLs, in ms, so tests step time instead of sleeping. */
   now?: () => number;
+  /** Bench-only: run without the audit log, for the A/B of its cost on the hot hold path. */
+  audit?: { enabled: false };
 }
 
 export function createServices(
@@ -33,8 +43,13 @@ export function createServices(
   const idempotency = new IdempotencyService(sequelize);
   const clock = overrides.now ? { now: overrides.now } : {};
   const eventListCache = new EventListCache({ ttlMs: config.eventListCacheMs, ...clock });
-  return {
-    auth: new AuthService(sequelize, {
+  const audit = new AuditLog(sequelize, {
+    enabled: overrides.audit?.enabled ?? true,
+    retentionDays: config.auditRetentionDays,
+  });
+  const auth = new AuthService(
+    sequelize,
+    {
       key: hs256Key(config.jwtSecret),
       accessTtlSeconds: config.accessTokenTtlSeconds,
       refreshTtlSeconds: config.refreshTokenTtlSeconds,
@@ -43,8 +58,14 @@ export function createServices(
       loginFailureWindowSeconds: config.loginFailureWindowSeconds,
       userCacheMs: config.authUserCacheMs,
       ...clock,
-    }),
-    events: new EventsService(sequelize, eventListCache),
+    },
+    audit,
+  );
+  return {
+    auth,
+    users: new UserAdminService(sequelize, auth, audit),
+    reservationSearch: new ReservationSearch(sequelize, audit),
+    events: new EventsService(sequelize, eventListCache, audit),
     reservations: new ReservationsService(
       sequelize,
       idempotency,
@@ -55,8 +76,10 @@ export function createServices(
         ...overrides.reservations,
       },
       eventListCache,
+      audit,
     ),
     idempotency,
+    audit,
     eventListCache,
   };
 }

@@ -88,7 +88,7 @@ describe('placeHolds (one statement for a batch)', () => {
   });
   afterAll(() => h.close());
 
-  const options = (cap = 0) => ({ ttlSeconds: 300, maxActiveHoldsPerUser: cap });
+  const options = (cap = 0) => ({ ttlSeconds: 300, maxActiveHoldsPerUser: cap, audit: true });
   const ids = () => people.map((p) => p.id);
 
   it('places the longest prefix whose seats fit, in request order, and counts it on the event', async () => {

@@ -141,7 +141,7 @@ describe('the document', () => {
   });
 
   it('tags every operation with one declared tag matching its resource, and uses every tag', () => {
-    expect(doc.tags).toEqual([{ name: 'auth' }, { name: 'events' }, { name: 'reservations' }]);
+    expect(doc.tags).toEqual([{ name: 'auth' }, { name: 'events' }, { name: 'reservations' }, { name: 'admin' }]);
     const expectedTag = (path: string) =>
       path.startsWith('/auth/') || path.startsWith('/token/') ? 'auth' : path.split('/')[1];
     const used = new Set<string>();
@@ -151,7 +151,7 @@ describe('the document', () => {
       expect([key, typeof op.summary === 'string' && op.summary.length > 0]).toEqual([key, true]);
       expect([key, typeof op.operationId]).toEqual([key, 'string']);
     }
-    expect([...used].sort()).toEqual(['auth', 'events', 'reservations']);
+    expect([...used].sort()).toEqual(['admin', 'auth', 'events', 'reservations']);
   });
 
   it('documents the success status and a JSON body for every operation, with the error bodies of the REST layer', () => {
@@ -259,6 +259,33 @@ const PROBES: Record<string, Probe> = {
     body: { reservation_id: await freshHold(alice) },
   }),
   'POST /reservations/{id}/cancel/': async () => ({ token: alice.access, id: await freshHold(alice) }),
+  'GET /admin/reservations/': async () => ({ token: admin.access }),
+  'GET /admin/reservations/{id}/': async () => ({ token: admin.access, id: await freshHold(alice) }),
+  'POST /admin/reservations/{id}/cancel/': async () => ({
+    token: admin.access,
+    id: await freshHold(alice),
+    body: { reason: 'probe' },
+  }),
+  'POST /admin/reservations/{id}/extend/': async () => ({
+    token: admin.access,
+    id: await freshHold(alice),
+    body: { minutes: 5 },
+  }),
+  'POST /admin/reservations/{id}/expire/': async () => ({ token: admin.access, id: await freshHold(alice) }),
+  'POST /admin/reservations/bulk_cancel/': async () => ({
+    token: admin.access,
+    body: { event: (await createEvent(h)).id, status: ['HOLD'], reason: 'probe', dry_run: true },
+  }),
+  'GET /admin/events/': async () => ({ token: admin.access }),
+  'GET /admin/events/{id}/stats/': async () => ({ token: admin.access, id: (await createEvent(h)).id }),
+  'GET /admin/users/': async () => ({ token: admin.access }),
+  'PATCH /admin/users/{id}/': async () => ({ token: admin.access, id: alice.id, body: { first_name: 'Alice' } }),
+  'POST /admin/users/{id}/set_password/': async () => ({
+    token: admin.access,
+    id: (await createUser(h)).id,
+    body: { password: 'An0ther-Str0ng-One' },
+  }),
+  'GET /admin/audit/': async () => ({ token: admin.access }),
 };
 
 describe('documented routes = served routes', () => {

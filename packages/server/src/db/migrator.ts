@@ -4,6 +4,7 @@ import { type Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug, type MigrationFn } from 'umzug';
 import * as initial from './migrations/0001-initial';
 import * as liveHoldsFunction from './migrations/0002-live-holds-function';
+import * as auditLog from './migrations/0004-audit-log';
 
 export type Migration = MigrationFn<Sequelize>;
 
@@ -11,6 +12,7 @@ export type Migration = MigrationFn<Sequelize>;
 const migrations = [
   { name: '0001-initial', ...initial },
   { name: '0002-live-holds-function', ...liveHoldsFunction },
+  { name: '0004-audit-log', ...auditLog },
 ];
 
 const MIGRATION_LOCK_KEY = 7_410_001;

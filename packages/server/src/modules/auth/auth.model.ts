@@ -25,6 +25,7 @@ export class User extends Model {
   @AllowNull(false) @Default('') @Column(DataType.STRING(150)) declare lastName: string;
   @AllowNull(false) @Default(false) @Column(DataType.BOOLEAN) declare isSuperuser: boolean;
   @AllowNull(false) @Default(true) @Column(DataType.BOOLEAN) declare isActive: boolean;
+  @AllowNull(true) @Column(DataType.DATE) declare lastLogin: Date | null;
   @CreatedAt declare createdAt: Date;
   @UpdatedAt declare updatedAt: Date;
 

@@ -30,7 +30,7 @@ export const authRouter = router({
     })
     .input(ZRegisterInput)
     .output(ZRegisterOutput)
-    .mutation(({ ctx, input }) => ctx.services.auth.register(input)),
+    .mutation(({ ctx, input }) => ctx.services.auth.register(input, { requestId: ctx.requestId })),
 
   login: authAttemptProcedure
     .meta({
@@ -44,7 +44,7 @@ export const authRouter = router({
     })
     .input(ZLoginInput)
     .output(ZLoginOutput)
-    .mutation(({ ctx, input }) => ctx.services.auth.login(input)),
+    .mutation(({ ctx, input }) => ctx.services.auth.login(input, { requestId: ctx.requestId })),
 
   token: authAttemptProcedure
     .meta({
@@ -58,7 +58,7 @@ export const authRouter = router({
     })
     .input(ZTokenInput)
     .output(ZTokenPair)
-    .mutation(({ ctx, input }) => ctx.services.auth.obtainToken(input)),
+    .mutation(({ ctx, input }) => ctx.services.auth.obtainToken(input, { requestId: ctx.requestId })),
 
   refresh: publicProcedure
     .meta({
@@ -72,7 +72,7 @@ export const authRouter = router({
     })
     .input(ZRefreshInput)
     .output(ZRefreshOutput)
-    .mutation(({ ctx, input }) => ctx.services.auth.refresh(input.refresh)),
+    .mutation(({ ctx, input }) => ctx.services.auth.refresh(input.refresh, { requestId: ctx.requestId })),
 
   logout: authedProcedure
     .meta({

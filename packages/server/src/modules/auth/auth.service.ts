@@ -4,6 +4,7 @@ import bcrypt from 'bcrypt';
 import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import { AppError, type FieldErrors } from '../../errors';
 import { ReadThroughCache } from '../../read-through-cache';
+import { SYSTEM, type AuditBy, type AuditLog, type AuditTrail } from '../audit/audit.service';
 import type { AuthUser } from './auth-user';
 import { BlacklistedToken, OutstandingToken, User } from './auth.model';
 import {
@@ -61,6 +62,7 @@ export class AuthService {
   constructor(
     private readonly sequelize: Sequelize,
     private readonly settings: AuthSettings,
+    private readonly audit: AuditLog,
   ) {
     this.signInRecords = new ReadThroughCache({
       ttlMs: settings.userCacheMs,
@@ -72,20 +74,29 @@ export class AuthService {
 
   // ---- accounts -------------------------------------------------------------------------------------------
 
-  async register(input: RegisterInput): Promise<{ user: UserDto; message: string }> {
-    const user = await this.createUser({
-      username: input.username,
-      email: input.email,
-      password: input.password,
-      password2: input.password2,
-      firstName: input.first_name,
-      lastName: input.last_name,
-    });
+  async register(input: RegisterInput, trail: AuditTrail = {}): Promise<{ user: UserDto; message: string }> {
+    const user = await this.createUser(
+      {
+        username: input.username,
+        email: input.email,
+        password: input.password,
+        password2: input.password2,
+        firstName: input.first_name,
+        lastName: input.last_name,
+      },
+      { ...trail, selfRegistered: true },
+    );
     return { user: toUserDto(user), message: REGISTERED };
   }
 
-  /** Validates like the register endpoint (uniqueness, password match, password policy) and creates the user. */
-  async createUser(input: NewUser & { password2?: string }): Promise<User> {
+  /**
+   * Validates like the register endpoint (uniqueness, password match, password policy) and creates the user. The
+   * audit entry names the new user as actor when they registered themselves, else the system (CLI, tests).
+   */
+  async createUser(
+    input: NewUser & { password2?: string },
+    by: AuditTrail & { selfRegistered?: boolean } = {},
+  ): Promise<User> {
     const fields: FieldErrors = {};
     const [usernameTaken, emailTaken] = await Promise.all([
       User.count({ where: { username: input.username } }),
@@ -106,13 +117,30 @@ export class AuthService {
     const hash = await bcrypt.hash(input.password, this.settings.bcryptCost);
     try {
       return await this.signInRecords.invalidateAfter(
-        User.create({
-          username: input.username,
-          email: input.email,
-          password: hash,
-          firstName: input.firstName ?? '',
-          lastName: input.lastName ?? '',
-          isSuperuser: input.isSuperuser ?? false,
+        this.sequelize.transaction(async (transaction) => {
+          const user = await User.create(
+            {
+              username: input.username,
+              email: input.email,
+              password: hash,
+              firstName: input.firstName ?? '',
+              lastName: input.lastName ?? '',
+              isSuperuser: input.isSuperuser ?? false,
+            },
+            { transaction },
+          );
+          await this.audit.record(
+            {
+              actorId: by.selfRegistered ? user.id : null,
+              action: 'user.register',
+              objectType: 'user',
+              objectId: user.id,
+              after: userAuditState(user),
+              requestId: by.requestId,
+            },
+            transaction,
+          );
+          return user;
         }),
       );
     } catch (err) {
@@ -132,19 +160,66 @@ export class AuthService {
   async setPassword(username: string, password: string): Promise<void> {
     const user = await User.findOne({ where: { username } });
     if (!user) throw AppError.notFound(`No user named "${username}".`);
-    const problems = passwordProblems(password, user);
-    if (problems.length > 0) throw AppError.validation({ password: problems });
-    user.password = await bcrypt.hash(password, this.settings.bcryptCost);
-    await this.signInRecords.invalidateAfter(user.save());
-    // A new password ends every session that the old one opened.
-    await this.revokeAllRefreshTokens(user.id);
+    await this.changePassword(user, password, SYSTEM);
   }
 
-  async setActive(username: string, active: boolean): Promise<void> {
-    const [count] = await this.signInRecords.invalidateAfter(
-      User.update({ isActive: active }, { where: { username } }),
+  /**
+   * Sets a user's password (the four validators), ends every session the old one opened, and records it (never the
+   * hash) — all in one transaction.
+   */
+  async changePassword(user: User, password: string, by: AuditBy): Promise<void> {
+    const problems = passwordProblems(password, user);
+    if (problems.length > 0) throw AppError.validation({ password: problems });
+    const hash = await bcrypt.hash(password, this.settings.bcryptCost);
+    await this.signInRecords.invalidateAfter(
+      this.sequelize.transaction(async (transaction) => {
+        await User.update({ password: hash }, { where: { id: user.id }, transaction });
+        await this.revokeAllRefreshTokens(user.id, transaction);
+        await this.audit.record(
+          {
+            actorId: by.actorId,
+            action: 'user.set_password',
+            objectType: 'user',
+            objectId: user.id,
+            after: { sessions_revoked: true },
+            requestId: by.requestId,
+          },
+          transaction,
+        );
+      }),
     );
-    if (count === 0) throw AppError.notFound(`No user named "${username}".`);
+  }
+
+  /** The CLI's activate/deactivate (actor: the system); the back office goes through UserAdminService. */
+  async setActive(username: string, active: boolean): Promise<void> {
+    const found = await this.signInRecords.invalidateAfter(
+      this.sequelize.transaction(async (transaction) => {
+        const user = await User.findOne({ where: { username }, transaction, lock: transaction.LOCK.UPDATE });
+        if (!user) return false;
+        const before = userAuditState(user);
+        user.isActive = active;
+        await user.save({ transaction });
+        if (!active) await this.revokeAllRefreshTokens(user.id, transaction);
+        await this.audit.record(
+          {
+            actorId: null,
+            action: 'user.update',
+            objectType: 'user',
+            objectId: user.id,
+            before,
+            after: userAuditState(user),
+          },
+          transaction,
+        );
+        return true;
+      }),
+    );
+    if (!found) throw AppError.notFound(`No user named "${username}".`);
+  }
+
+  /** Clears this process's cached sign-in records once `write` settles (a user row changed). */
+  forgetSignInRecordsAfter<T>(write: Promise<T>): Promise<T> {
+    return this.signInRecords.invalidateAfter(write);
   }
 
   async me(user: AuthUser): Promise<UserDto> {
@@ -156,23 +231,23 @@ export class AuthService {
   // ---- sessions -------------------------------------------------------------------------------------------
 
   /** The old /api/auth/users/login/: a missing field is 400, bad credentials 401 {"error":"Invalid credentials"}. */
-  async login(input: LoginInput): Promise<{ user: UserDto; refresh: string; access: string }> {
+  async login(input: LoginInput, trail: AuditTrail = {}): Promise<{ user: UserDto; refresh: string; access: string }> {
     if (!input.username || !input.password) {
       throw new AppError('BAD_REQUEST', 'Username and password are required');
     }
-    const user = await this.checkCredentials(input.username, input.password);
+    const user = await this.checkCredentials(input.username, input.password, trail);
     if (!user) throw new AppError('UNAUTHORIZED', 'Invalid credentials', { rest: 'error' });
     return { user: toUserDto(user), ...(await this.issueTokens(user.id)) };
   }
 
   /** simplejwt's TokenObtainPairView (/api/token/). */
-  async obtainToken(input: TokenInput): Promise<TokenPair> {
-    const user = await this.checkCredentials(input.username, input.password);
+  async obtainToken(input: TokenInput, trail: AuditTrail = {}): Promise<TokenPair> {
+    const user = await this.checkCredentials(input.username, input.password, trail);
     if (!user) throw new AppError('UNAUTHORIZED', 'No active account found with the given credentials');
     return this.issueTokens(user.id);
   }
 
-  async refresh(token: string): Promise<{ access: string; refresh: string }> {
+  async refresh(token: string, trail: AuditTrail = {}): Promise<{ access: string; refresh: string }> {
     const claims = verifyToken(this.settings, token, 'refresh');
     if (!claims) throw AppError.tokenNotValid('Token is invalid or expired');
     const outcome = await this.sequelize.transaction(async (transaction) => {
@@ -185,6 +260,18 @@ export class AuthService {
       if (!outstanding) return 'invalid' as const;
       if (await this.isBlacklisted(outstanding.id, transaction)) {
         await this.revokeAllRefreshTokens(outstanding.userId, transaction);
+        // The presenter is unknown (it may be the thief): the actor is the system, the object the account.
+        await this.audit.record(
+          {
+            actorId: null,
+            action: 'auth.refresh_reuse',
+            objectType: 'auth',
+            objectId: outstanding.userId,
+            after: { jti: claims.jti, sessions_revoked: true },
+            requestId: trail.requestId,
+          },
+          transaction,
+        );
         return 'reused' as const;
       }
       const user = await User.findByPk(outstanding.userId, { transaction });
@@ -245,7 +332,7 @@ export class AuthService {
    * The user when the password matches an active account. Failures are counted per username in PostgreSQL (so
    * every API process sees them) whether or not the account exists: unknown and known names answer alike.
    */
-  private async checkCredentials(username: string, password: string): Promise<User | undefined> {
+  private async checkCredentials(username: string, password: string, trail: AuditTrail): Promise<User | undefined> {
     // Lower-casing can lengthen a string ("İ" → "i̇"); the key column is varchar(150).
     const key = username.toLowerCase().slice(0, 150);
     const retryAfter = await this.lockedOutFor(key);
@@ -258,12 +345,13 @@ export class AuthService {
     const hash = user?.password ?? (await this.getDummyHash());
     const ok = await bcrypt.compare(password, hash);
     if (!user || !ok || !user.isActive) {
-      await this.recordFailure(key);
+      await this.recordFailure(key, user?.id ?? null, trail);
       return undefined;
     }
-    await this.sequelize.query('DELETE FROM login_failures WHERE username_key = :key', {
-      replacements: { key },
-    });
+    await this.sequelize.query(
+      'DELETE FROM login_failures WHERE username_key = :key; UPDATE users SET last_login = now() WHERE id = :id',
+      { replacements: { key, id: user.id } },
+    );
     return user;
   }
 
@@ -286,16 +374,38 @@ export class AuthService {
     return Math.max(rows[0]?.retry_after ?? 0, 0);
   }
 
-  private async recordFailure(key: string): Promise<void> {
-    // A window starts at the first failure; once it has passed, the count starts again.
+  private async recordFailure(key: string, userId: number | null, trail: AuditTrail): Promise<void> {
+    // A window starts at the first failure; once it has passed, the count starts again. The failure that reaches
+    // the limit locks the account out, and the same statement records it (an unknown username is recorded too:
+    // someone is guessing).
     await this.sequelize.query(
-      `INSERT INTO login_failures (username_key, failures, window_started_at) VALUES (:key, 1, now())
-       ON CONFLICT (username_key) DO UPDATE SET
-         failures = CASE WHEN login_failures.window_started_at + make_interval(secs => :window) <= now()
-                         THEN 1 ELSE login_failures.failures + 1 END,
-         window_started_at = CASE WHEN login_failures.window_started_at + make_interval(secs => :window) <= now()
-                                  THEN now() ELSE login_failures.window_started_at END`,
-      { replacements: { key, window: this.settings.loginFailureWindowSeconds } },
+      `WITH counted AS (
+         INSERT INTO login_failures (username_key, failures, window_started_at) VALUES (:key, 1, now())
+         ON CONFLICT (username_key) DO UPDATE SET
+           failures = CASE WHEN login_failures.window_started_at + make_interval(secs => :window) <= now()
+                           THEN 1 ELSE login_failures.failures + 1 END,
+           window_started_at = CASE WHEN login_failures.window_started_at + make_interval(secs => :window) <= now()
+                                    THEN now() ELSE login_failures.window_started_at END
+         RETURNING failures
+       )${
+         this.audit.enabled
+           ? `
+       INSERT INTO audit_log (actor_id, action, object_type, object_id, after, request_id)
+       SELECT NULL, 'auth.lockout', 'auth', :userId,
+              jsonb_build_object('username', :key::text, 'failures', failures, 'window_seconds', :window::int),
+              :requestId
+         FROM counted WHERE failures = :max`
+           : ' SELECT 1 FROM counted'
+       }`,
+      {
+        replacements: {
+          key,
+          window: this.settings.loginFailureWindowSeconds,
+          userId,
+          max: this.settings.loginMaxFailures,
+          requestId: trail.requestId ?? null,
+        },
+      },
     );
   }
 
@@ -313,7 +423,8 @@ export class AuthService {
     return (await BlacklistedToken.count({ where: { tokenId }, transaction })) > 0;
   }
 
-  private async revokeAllRefreshTokens(userId: number, transaction?: Transaction): Promise<void> {
+  /** Blacklists every outstanding refresh token of the user (sign out everywhere). */
+  async revokeAllRefreshTokens(userId: number, transaction?: Transaction): Promise<void> {
     await this.sequelize.query(
       `INSERT INTO blacklisted_tokens (token_id)
        SELECT id FROM outstanding_tokens WHERE user_id = :userId AND expires_at > now()
@@ -321,6 +432,18 @@ export class AuthService {
       { replacements: { userId }, transaction },
     );
   }
+}
+
+/** The fields of a user that audit entries show (never the password hash). */
+export function userAuditState(u: User): Record<string, unknown> {
+  return {
+    username: u.username,
+    email: u.email,
+    first_name: u.firstName,
+    last_name: u.lastName,
+    is_active: u.isActive,
+    is_superuser: u.isSuperuser,
+  };
 }
 
 async function readSignInRecord(id: number): Promise<SignInRecord> {

@@ -36,7 +36,9 @@ export const eventsRouter = router({
     })
     .input(ZEventCreateInput)
     .output(ZEvent)
-    .mutation(({ ctx, input }) => ctx.services.events.create(input)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.events.create(input, { actorId: ctx.user.id, requestId: ctx.requestId }),
+    ),
 
   update: adminProcedure
     .meta({
@@ -45,7 +47,9 @@ export const eventsRouter = router({
     })
     .input(ZEventUpdateInput)
     .output(ZEvent)
-    .mutation(({ ctx, input: { id, ...changes } }) => ctx.services.events.update(id, changes)),
+    .mutation(({ ctx, input: { id, ...changes } }) =>
+      ctx.services.events.update(id, changes, { actorId: ctx.user.id, requestId: ctx.requestId }),
+    ),
 
   patch: adminProcedure
     .meta({
@@ -54,7 +58,9 @@ export const eventsRouter = router({
     })
     .input(ZEventPatchInput)
     .output(ZEvent)
-    .mutation(({ ctx, input: { id, ...changes } }) => ctx.services.events.update(id, changes)),
+    .mutation(({ ctx, input: { id, ...changes } }) =>
+      ctx.services.events.update(id, changes, { actorId: ctx.user.id, requestId: ctx.requestId }),
+    ),
 
   delete: adminProcedure
     .meta({
@@ -69,5 +75,7 @@ export const eventsRouter = router({
     })
     .input(ZEventIdInput)
     .output(ZEventDeleted)
-    .mutation(({ ctx, input }) => ctx.services.events.delete(input.id)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.events.delete(input.id, { actorId: ctx.user.id, requestId: ctx.requestId }),
+    ),
 });

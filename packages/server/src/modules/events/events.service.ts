@@ -1,10 +1,13 @@
 // Events: admin writes and everyone's reads. Counts come from the counters on the event row minus overdue holds
 // (lazy expiry by the database clock), so a page of events costs one query whatever the number of reservations.
 // Pages are served through EventListCache; every write here clears it once it has committed.
-import { literal, Op, type Sequelize, type WhereOptions } from 'sequelize';
+import { literal, Op, QueryTypes, type Order, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { containsPattern } from '../../db/like-pattern';
 import { AppError } from '../../errors';
 import { isoUtc } from '../../iso-time';
 import { pageOffset, PAGE_SIZE, toPage, type Page, type PageRequest } from '../../pagination';
+import type { AdminEventListInput, EventOrdering, EventStatsDto } from '../admin/admin.schema';
+import { SYSTEM, type AuditBy, type AuditLog } from '../audit/audit.service';
 import { lockEvent, OVERDUE_SEATS_SQL, releaseOverdueHolds } from '../reservations/hold-ledger';
 import { Event } from './events.model';
 import type { EventChanges, EventCreateInput, EventDto, EventListInput } from './events.schema';
@@ -37,6 +40,7 @@ export class EventsService {
   constructor(
     private readonly sequelize: Sequelize,
     private readonly listCache: EventListCache,
+    private readonly audit: AuditLog,
   ) {}
 
   async list(filters: EventListInput, page: Omit<PageRequest, 'page' | 'query'>): Promise<Page<EventDto>> {
@@ -86,25 +90,33 @@ export class EventsService {
     return toEventDto(event, overdueOf(event));
   }
 
-  async create(input: EventCreateInput): Promise<EventDto> {
-    const event = await Event.create({
-      name: input.name,
-      description: input.description ?? '',
-      capacity: input.capacity,
-      startTime: input.start_time,
-      endTime: input.end_time,
-      isActive: input.is_active ?? true,
+  async create(input: EventCreateInput, by: AuditBy = SYSTEM): Promise<EventDto> {
+    const event = await this.sequelize.transaction(async (transaction) => {
+      const created = await Event.create(
+        {
+          name: input.name,
+          description: input.description ?? '',
+          capacity: input.capacity,
+          startTime: input.start_time,
+          endTime: input.end_time,
+          isActive: input.is_active ?? true,
+        },
+        { transaction },
+      );
+      await this.record(by, 'event.create', created.id, null, editableState(created), transaction);
+      return created;
     });
     this.listCache.invalidate();
     return toEventDto(event, 0);
   }
 
   /** PUT and PATCH. Capacity edits take the event lock, like holds, so a cut cannot race a hold into an oversell. */
-  async update(id: number, changes: EventChanges): Promise<EventDto> {
+  async update(id: number, changes: EventChanges, by: AuditBy = SYSTEM): Promise<EventDto> {
     const write = this.sequelize.transaction(async (transaction) => {
       const locked = await lockEvent(id, transaction);
       if (!locked) throw AppError.notFound();
       const { event } = locked;
+      const before = editableState(event);
       const start = changes.start_time ?? event.startTime;
       const end = changes.end_time ?? event.endTime;
       if (end.getTime() <= start.getTime()) {
@@ -112,7 +124,7 @@ export class EventsService {
       }
       if (changes.capacity !== undefined && changes.capacity < event.held + event.confirmed) {
         // Overdue holds do not count against a capacity cut: release them first.
-        const released = await releaseOverdueHolds(this.sequelize, id, transaction);
+        const released = await releaseOverdueHolds(this.sequelize, id, transaction, this.expiryAudit(by));
         event.held -= released.seats;
         const reserved = event.held + event.confirmed;
         if (changes.capacity < reserved) {
@@ -135,6 +147,7 @@ export class EventsService {
         transaction,
         fields: ['name', 'description', 'capacity', 'isActive', 'startTime', 'endTime'],
       });
+      await this.record(by, 'event.update', id, before, editableState(event), transaction);
       const overdue = await Event.findByPk(id, { attributes: withOverdue, transaction });
       return toEventDto(overdue ?? event, overdue ? overdueOf(overdue) : 0);
     });
@@ -142,11 +155,11 @@ export class EventsService {
   }
 
   /** Refused while the event has live (HOLD or CONFIRMED) reservations: deactivate it instead. */
-  async delete(id: number): Promise<{ message: string }> {
+  async delete(id: number, by: AuditBy = SYSTEM): Promise<{ message: string }> {
     const write = this.sequelize.transaction(async (transaction) => {
       const locked = await lockEvent(id, transaction);
       if (!locked) throw AppError.notFound();
-      const released = await releaseOverdueHolds(this.sequelize, id, transaction);
+      const released = await releaseOverdueHolds(this.sequelize, id, transaction, this.expiryAudit(by));
       const live = locked.event.held - released.seats + locked.event.confirmed;
       if (live > 0) {
         throw new AppError(
@@ -154,9 +167,131 @@ export class EventsService {
           `Event has ${live} seats held or confirmed; deactivate it (is_active=false) instead of deleting it.`,
         );
       }
+      await this.record(by, 'event.delete', id, editableState(locked.event), null, transaction);
       await locked.event.destroy({ transaction });
     });
     await this.listCache.invalidateAfter(write);
     return { message: 'Event deleted successfully.' };
   }
+
+  // ---- back office ----------------------------------------------------------------------------------------
+
+  /** The admin list: the public filters plus `q` (name or description) and `ordering`; never cached. */
+  async adminList(filters: AdminEventListInput, page: Omit<PageRequest, 'page' | 'query'>): Promise<Page<EventDto>> {
+    const pageNo = filters.page ?? 1;
+    const where: WhereOptions<Event> = {};
+    if (filters.is_active !== undefined) where.isActive = filters.is_active;
+    if (filters.start_date) where.startTime = { [Op.gte]: filters.start_date };
+    if (filters.end_date) where.endTime = { [Op.lte]: filters.end_date };
+    if (filters.q) {
+      const pattern = containsPattern(filters.q);
+      Object.assign(where, {
+        [Op.or]: [{ name: { [Op.iLike]: pattern } }, { description: { [Op.iLike]: pattern } }],
+      });
+    }
+    const [rows, count] = await Promise.all([
+      Event.findAll({
+        where,
+        attributes: withOverdue,
+        order: eventOrder(filters.ordering ?? 'start_time'),
+        limit: PAGE_SIZE,
+        offset: pageOffset(pageNo),
+      }),
+      Event.count({ where }),
+    ]);
+    return toPage(
+      {
+        ...page,
+        page: pageNo,
+        query: {
+          is_active: filters.is_active === undefined ? undefined : String(filters.is_active),
+          start_date: filters.start_date?.toISOString(),
+          end_date: filters.end_date?.toISOString(),
+          q: filters.q,
+          ordering: filters.ordering,
+        },
+      },
+      count,
+      rows.map((e) => toEventDto(e, overdueOf(e))),
+    );
+  }
+
+  /** The event with its reservations counted by status (an overdue hold counts as EXPIRED) and holds about to lapse. */
+  async stats(id: number): Promise<EventStatsDto> {
+    const [event, rows] = await Promise.all([
+      Event.findByPk(id, { attributes: withOverdue }),
+      this.sequelize.query<{ status: 'HOLD' | 'CONFIRMED' | 'CANCELLED' | 'EXPIRED'; n: number; expiring: number }>(
+        `SELECT CASE WHEN status = 'HOLD' AND expires_at <= now() THEN 'EXPIRED' ELSE status::text END AS status,
+                count(*)::int AS n,
+                (count(*) FILTER (WHERE status = 'HOLD' AND expires_at > now()
+                                     AND expires_at <= now() + interval '60 seconds'))::int AS expiring
+           FROM reservations WHERE event_id = :id GROUP BY 1`,
+        { type: QueryTypes.SELECT, replacements: { id } },
+      ),
+    ]);
+    if (!event) throw AppError.notFound();
+    const byStatus = { HOLD: 0, CONFIRMED: 0, CANCELLED: 0, EXPIRED: 0 };
+    let expiring = 0;
+    for (const r of rows) {
+      byStatus[r.status] += r.n;
+      expiring += r.expiring;
+    }
+    return {
+      ...toEventDto(event, overdueOf(event)),
+      reservations_by_status: byStatus,
+      holds_expiring_within_60s: expiring,
+    };
+  }
+
+  private async record(
+    by: AuditBy,
+    action: 'event.create' | 'event.update' | 'event.delete',
+    eventId: number,
+    before: Record<string, unknown> | null,
+    after: Record<string, unknown> | null,
+    transaction: Transaction,
+  ): Promise<void> {
+    await this.audit.record(
+      { actorId: by.actorId, action, objectType: 'event', objectId: eventId, before, after, requestId: by.requestId },
+      transaction,
+    );
+  }
+
+  private expiryAudit(by: AuditBy) {
+    return this.audit.enabled ? { requestId: by.requestId ?? null } : undefined;
+  }
+}
+
+/** The writable fields of an event, as its audit entries show them. */
+function editableState(e: Event): Record<string, unknown> {
+  return {
+    name: e.name,
+    description: e.description,
+    capacity: e.capacity,
+    start_time: isoUtc(e.startTime),
+    end_time: isoUtc(e.endTime),
+    is_active: e.isActive,
+  };
+}
+
+const EVENT_COLUMNS: Record<string, string> = {
+  start_time: 'startTime',
+  end_time: 'endTime',
+  name: 'name',
+  capacity: 'capacity',
+  created_at: 'createdAt',
+  id: 'id',
+};
+
+/** An ORDER BY for an `ordering` value, with id as the tie-breaker so pages never overlap. */
+function eventOrder(ordering: EventOrdering): Order {
+  const desc = ordering.startsWith('-');
+  const column = EVENT_COLUMNS[desc ? ordering.slice(1) : ordering] ?? 'startTime';
+  const dir = desc ? 'DESC' : 'ASC';
+  return column === 'id'
+    ? [['id', dir]]
+    : [
+        [column, dir],
+        ['id', dir],
+      ];
 }

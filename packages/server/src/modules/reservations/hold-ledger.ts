@@ -51,29 +51,52 @@ export async function liveHoldsOfUser(
   return rows[0]?.n ?? 0;
 }
 
+/** Who is told in the audit log that overdue holds were expired: always the system (the clock), for this request. */
+export interface ExpiryAudit {
+  /** The request whose lock found the lapsed holds; null for the worker's sweep. */
+  requestId: string | null;
+}
+
 /**
- * Marks this event's overdue HOLDs EXPIRED and takes their seats off `held`, in one statement.
+ * Marks this event's overdue HOLDs EXPIRED and takes their seats off `held`, in one statement; with `audit`, the
+ * same statement appends one `reservation.expire` entry per hold (actor null: the clock decided).
  * The caller must hold the event row lock. Returns how many reservations and seats were released.
  */
 export async function releaseOverdueHolds(
   sequelize: Sequelize,
   eventId: number,
   transaction: Transaction,
+  audit?: ExpiryAudit,
 ): Promise<{ reservations: number; seats: number }> {
   const rows = await sequelize.query<{ reservations: number; seats: number; held: number | null }>(
     `WITH expired AS (
        UPDATE reservations SET status = 'EXPIRED', updated_at = now()
         WHERE event_id = :eventId AND status = 'HOLD' AND expires_at <= now()
-       RETURNING quantity
+       RETURNING id, user_id, quantity, expires_at
      ), counted AS (
        SELECT count(*)::int AS reservations, COALESCE(sum(quantity), 0)::int AS seats FROM expired
      ), updated AS (
        UPDATE events SET held = held - (SELECT seats FROM counted)
         WHERE id = :eventId AND (SELECT seats FROM counted) > 0
        RETURNING held
-     )
+     )${
+       audit
+         ? `, audited AS (
+       INSERT INTO audit_log (actor_id, action, object_type, object_id, before, after, reason, request_id)
+       SELECT NULL, 'reservation.expire', 'reservation', x.id,
+              jsonb_build_object('status', 'HOLD', 'expires_at', x.expires_at),
+              jsonb_build_object('status', 'EXPIRED', 'event', :eventId::int, 'user', x.user_id, 'quantity', x.quantity),
+              'hold lapsed', :requestId
+         FROM expired x
+     )`
+         : ''
+     }
      SELECT reservations, seats, (SELECT held FROM updated) AS held FROM counted`,
-    { type: QueryTypes.SELECT, replacements: { eventId }, transaction },
+    {
+      type: QueryTypes.SELECT,
+      replacements: { eventId, ...(audit ? { requestId: audit.requestId } : {}) },
+      transaction,
+    },
   );
   const row = rows[0];
   const expired = row?.reservations ?? 0;
@@ -95,6 +118,8 @@ interface HoldRow {
 export interface HoldRequest {
   userId: number;
   quantity: number;
+  /** Recorded with the hold's audit entry. */
+  requestId?: string | undefined;
 }
 
 export type PlacedHold = HoldRow & { event_name: string };
@@ -105,6 +130,8 @@ export interface PlaceHoldsOptions {
   maxActiveHoldsPerUser: number;
   /** Test-only: no FOR UPDATE, to prove the oversell tests can see an oversell. */
   unsafeSkipLock?: boolean;
+  /** Append a `reservation.hold` audit entry per placed hold in the same statement (off only in the bench's A/B). */
+  audit: boolean;
 }
 
 /**
@@ -129,6 +156,7 @@ export async function placeHolds(
       requests.map((r) => r.userId),
       requests.map((r) => r.quantity),
       opts.ttlSeconds,
+      ...(opts.audit ? [requests.map((r) => r.requestId ?? null)] : []),
       ...(opts.maxActiveHoldsPerUser > 0 ? [opts.maxActiveHoldsPerUser] : []),
     ],
     ...(transaction ? { transaction } : {}),
@@ -144,10 +172,13 @@ const placeHoldsSqlCache = new Map<string, string>();
 export function placeHoldsStatement(opts: Omit<PlaceHoldsOptions, 'ttlSeconds'>): string {
   const capped = opts.maxActiveHoldsPerUser > 0;
   const locked = !opts.unsafeSkipLock;
-  const cacheKey = `${capped}/${locked}`;
+  const audited = opts.audit;
+  const cacheKey = `${capped}/${locked}/${audited}`;
   const cached = placeHoldsSqlCache.get(cacheKey);
   if (cached) return cached;
-  // $1 event id, $2 user ids, $3 quantities, $4 hold TTL in seconds, $5 per-user cap (only when capped).
+  // $1 event id, $2 user ids, $3 quantities, $4 hold TTL in seconds, then $5 request ids (only when audited), then
+  // the per-user cap (only when capped).
+  const cap = audited ? '$6' : '$5';
   const sql = `WITH e AS (
       SELECT id, name, capacity, held, confirmed, capacity - held - confirmed AS free, now() AS db_now
         FROM events WHERE id = $1 AND is_active AND end_time > now()
@@ -162,7 +193,7 @@ export function placeHoldsStatement(opts: Omit<PlaceHoldsOptions, 'ttlSeconds'>)
           `live AS (
       SELECT u.user_id, live_holds_of_user(e.id, u.user_id) AS n FROM (SELECT DISTINCT user_id FROM req) u, e
     ), allowed AS (
-      SELECT req.* FROM req JOIN live USING (user_id) WHERE live.n + req.nth_of_user <= $5
+      SELECT req.* FROM req JOIN live USING (user_id) WHERE live.n + req.nth_of_user <= ${cap}
     )`
         : `allowed AS (SELECT * FROM req)`
     }, fits AS (
@@ -176,7 +207,19 @@ export function placeHoldsStatement(opts: Omit<PlaceHoldsOptions, 'ttlSeconds'>)
       SELECT ok.id, e.id, ok.user_id, 'HOLD', ok.quantity, e.db_now + make_interval(secs => $4), e.db_now, e.db_now
         FROM ok, e
       RETURNING id, event_id, user_id, status, quantity, expires_at, created_at, updated_at
-    ), counted AS (
+    ),${
+      audited
+        ? // The audit entries ride in the same statement: no extra round trip while the event row is locked.
+          ` audited AS (
+      INSERT INTO audit_log (at, actor_id, action, object_type, object_id, after, request_id)
+      SELECT e.db_now, ins.user_id, 'reservation.hold', 'reservation', ins.id,
+             jsonb_build_object('status', 'HOLD', 'event', ins.event_id, 'user', ins.user_id,
+                                'quantity', ins.quantity, 'expires_at', ins.expires_at),
+             ($5::text[])[ok.seq]
+        FROM ins JOIN ok USING (id) CROSS JOIN e
+    ),`
+        : ''
+    } counted AS (
       -- Every column the oversell CHECK reads is set from e, the row version this statement locked. PostgreSQL
       -- checks constraints on the row built from the statement's snapshot before it finds that the row was updated
       -- since (then it rebuilds it from the latest version), so "held = held + n" could fail the CHECK spuriously

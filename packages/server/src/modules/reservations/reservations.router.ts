@@ -59,7 +59,9 @@ export const reservationsRouter = router({
     .input(ZCreateHoldInput)
     .output(ZReservation)
     .mutation(({ ctx, input }) =>
-      ctx.services.reservations.createHold(ctx.user, input, input.idempotency_key ?? ctx.idempotencyKey),
+      ctx.services.reservations.createHold(ctx.user, input, input.idempotency_key ?? ctx.idempotencyKey, {
+        requestId: ctx.requestId,
+      }),
     ),
 
   confirm: authedProcedure
@@ -76,7 +78,9 @@ export const reservationsRouter = router({
     .input(ZConfirmInput)
     .output(ZReservation)
     .mutation(({ ctx, input }) =>
-      ctx.services.reservations.confirm(ctx.user, input, input.idempotency_key ?? ctx.idempotencyKey),
+      ctx.services.reservations.confirm(ctx.user, input, input.idempotency_key ?? ctx.idempotencyKey, {
+        requestId: ctx.requestId,
+      }),
     ),
 
   cancel: authedProcedure
@@ -93,6 +97,8 @@ export const reservationsRouter = router({
     .input(ZCancelInput)
     .output(ZReservation)
     .mutation(({ ctx, input }) =>
-      ctx.services.reservations.cancel(ctx.user, input, input.idempotency_key ?? ctx.idempotencyKey),
+      ctx.services.reservations.cancel(ctx.user, input, input.idempotency_key ?? ctx.idempotencyKey, {
+        requestId: ctx.requestId,
+      }),
     ),
 });

@@ -8,8 +8,10 @@ import { isoUtc } from '../../iso-time';
 import { holdBatchSize, reservationTransitions, sweepDuration } from '../../metrics';
 import { pageOffset, PAGE_SIZE, toPage, type Page, type PageRequest } from '../../pagination';
 import type { AuthUser } from '../auth/auth-user';
+import type { AuditLog, AuditTrail } from '../audit/audit.service';
 import type { EventListCache } from '../events/list-cache';
-import { type Event } from '../events/events.model';
+import { Event } from '../events/events.model';
+import { User } from '../auth/auth.model';
 import type { IdempotencyService, Outcome } from '../idempotency/idempotency.service';
 import {
   adjustCounters,
@@ -17,6 +19,7 @@ import {
   lockEvent,
   placeHolds,
   releaseOverdueHolds,
+  type ExpiryAudit,
   type HoldRequest,
   type PlacedHold,
   type PlaceHoldsOptions,
@@ -33,6 +36,9 @@ export interface ReservationSettings {
   /** Test-only switch for the negative-control oversell tests. Never set in production. */
   unsafeSkipEventLock?: boolean;
 }
+
+/** Who changes a reservation: its owner (the public API) or a superuser (the back office). */
+type ReservationScope = { owner: AuthUser } | { admin: AuthUser };
 
 export interface ExpirySweepResult {
   expired: number;
@@ -72,12 +78,14 @@ export class ReservationsService {
     private readonly sequelize: Sequelize,
     private readonly idempotency: IdempotencyService,
     private readonly settings: ReservationSettings,
-    private readonly listCache?: EventListCache,
+    private readonly listCache: EventListCache | undefined,
+    private readonly audit: AuditLog,
   ) {
     this.placeOptions = {
       ttlSeconds: settings.holdTtlSeconds,
       maxActiveHoldsPerUser: settings.maxActiveHoldsPerUser,
       unsafeSkipLock: settings.unsafeSkipEventLock,
+      audit: audit.enabled,
     };
     // The exact path has counted the user's live holds under the lock it still holds: the statement need not again.
     this.exactPlaceOptions = { ...this.placeOptions, maxActiveHoldsPerUser: 0 };
@@ -88,6 +96,7 @@ export class ReservationsService {
     user: AuthUser,
     input: { event_id: number; quantity: number },
     idempotencyKey?: string,
+    trail: AuditTrail = {},
   ): Promise<ReservationDto> {
     const { event_id: eventId, quantity } = input;
     // Checks that need no database run before the lock is taken.
@@ -98,30 +107,45 @@ export class ReservationsService {
     }
     if (idempotencyKey === undefined) {
       // The fast path: joins the event's next batch (one statement, one lock, one commit for all of it).
-      const placed = await this.holdBatcher.submit(eventId, { userId: user.id, quantity });
+      const placed = await this.holdBatcher.submit(eventId, { userId: user.id, quantity, requestId: trail.requestId });
       if (placed) return rowToDto(placed, user.username);
     }
     // The exact path: a key to honour, or the batch did not place this request (and the reason must be told).
     return this.afterSeatWrite(
       this.idempotency.run(user.id, 'create_hold', idempotencyKey, { eventId, quantity }, async (transaction) => {
-        const placed = await this.holdUnderLock(user, eventId, quantity, transaction);
+        const placed = await this.holdUnderLock(user, eventId, quantity, transaction, trail);
         return ok(rowToDto(placed, user.username));
       }),
     );
   }
 
-  async confirm(user: AuthUser, input: { reservation_id: number }, idempotencyKey?: string): Promise<ReservationDto> {
+  async confirm(
+    user: AuthUser,
+    input: { reservation_id: number },
+    idempotencyKey?: string,
+    trail: AuditTrail = {},
+  ): Promise<ReservationDto> {
     const id = input.reservation_id;
-    return this.afterSeatWrite(this.confirmOnce(user, id, idempotencyKey));
+    return this.afterSeatWrite(this.confirmOnce(user, id, idempotencyKey, trail));
   }
 
-  async cancel(user: AuthUser, input: { id: number }, idempotencyKey?: string): Promise<ReservationDto> {
-    return this.afterSeatWrite(this.cancelOnce(user, input.id, idempotencyKey));
+  async cancel(
+    user: AuthUser,
+    input: { id: number },
+    idempotencyKey?: string,
+    trail: AuditTrail = {},
+  ): Promise<ReservationDto> {
+    return this.afterSeatWrite(this.cancelOnce(user, input.id, idempotencyKey, trail));
   }
 
-  private confirmOnce(user: AuthUser, id: number, idempotencyKey: string | undefined): Promise<ReservationDto> {
+  private confirmOnce(
+    user: AuthUser,
+    id: number,
+    idempotencyKey: string | undefined,
+    trail: AuditTrail,
+  ): Promise<ReservationDto> {
     return this.idempotency.run(user.id, 'confirm', idempotencyKey, { id }, (transaction) =>
-      this.changeOwnReservation(user, id, transaction, async (reservation, event, dbNow) => {
+      this.changeReservation({ owner: user }, id, transaction, async (reservation, event, dbNow) => {
         // Whether the worker or the clock got there first, a lapsed hold answers the same way.
         if (reservation.status === 'EXPIRED') {
           return { fail: new AppError('RESERVATION_EXPIRED', 'Reservation has expired.') };
@@ -133,10 +157,11 @@ export class ReservationsService {
         }
         if (reservation.expiresAt && reservation.expiresAt.getTime() <= dbNow.getTime()) {
           // Persist what the clock already decided, then report it.
-          await this.setStatus(reservation, 'EXPIRED', { held: -reservation.quantity }, transaction);
+          await this.expireLapsed(reservation, transaction, trail);
           return { fail: new AppError('RESERVATION_EXPIRED', 'Reservation has expired.') };
         }
         // The hold already owns its seats: move them from held to confirmed, no capacity re-check.
+        const before = auditState(reservation);
         reservation.expiresAt = null;
         await this.setStatus(
           reservation,
@@ -144,33 +169,166 @@ export class ReservationsService {
           { held: -reservation.quantity, confirmed: reservation.quantity },
           transaction,
         );
+        await this.recordChange(user.id, 'reservation.confirm', before, reservation, transaction, trail);
         return ok(toReservationDto(reservation, event.name, user.username));
       }),
     );
   }
 
-  private cancelOnce(user: AuthUser, id: number, idempotencyKey: string | undefined): Promise<ReservationDto> {
+  private cancelOnce(
+    user: AuthUser,
+    id: number,
+    idempotencyKey: string | undefined,
+    trail: AuditTrail,
+  ): Promise<ReservationDto> {
     return this.idempotency.run(user.id, 'cancel', idempotencyKey, { id }, (transaction) =>
-      this.changeOwnReservation(user, id, transaction, async (reservation, event, dbNow) => {
-        if (
-          reservation.status === 'HOLD' &&
-          reservation.expiresAt &&
-          reservation.expiresAt.getTime() <= dbNow.getTime()
-        ) {
-          await this.setStatus(reservation, 'EXPIRED', { held: -reservation.quantity }, transaction);
-          return { fail: new AppError('INVALID_STATUS', 'Cannot cancel reservation with status: EXPIRED') };
-        }
-        if (reservation.status === 'CANCELLED' || reservation.status === 'EXPIRED') {
-          return {
-            fail: new AppError('INVALID_STATUS', `Cannot cancel reservation with status: ${reservation.status}`),
-          };
-        }
-        const delta =
-          reservation.status === 'HOLD' ? { held: -reservation.quantity } : { confirmed: -reservation.quantity };
-        await this.setStatus(reservation, 'CANCELLED', delta, transaction);
-        return ok(toReservationDto(reservation, event.name, user.username));
+      this.changeReservation({ owner: user }, id, transaction, (reservation, event, dbNow) =>
+        this.cancelLocked(reservation, event, dbNow, transaction, { actor: user, ...trail }),
+      ),
+    );
+  }
+
+  /** The one cancel transition, for the owner and for an admin alike; the event row is locked by the caller. */
+  private async cancelLocked(
+    reservation: Reservation,
+    event: Event,
+    dbNow: Date,
+    transaction: Transaction,
+    by: AuditTrail & { actor: AuthUser; reason?: string },
+  ): Promise<Outcome<ReservationDto>> {
+    if (reservation.status === 'HOLD' && reservation.expiresAt && reservation.expiresAt.getTime() <= dbNow.getTime()) {
+      await this.expireLapsed(reservation, transaction, by);
+      return { fail: new AppError('INVALID_STATUS', 'Cannot cancel reservation with status: EXPIRED') };
+    }
+    if (reservation.status === 'CANCELLED' || reservation.status === 'EXPIRED') {
+      return {
+        fail: new AppError('INVALID_STATUS', `Cannot cancel reservation with status: ${reservation.status}`),
+      };
+    }
+    const before = auditState(reservation);
+    const delta =
+      reservation.status === 'HOLD' ? { held: -reservation.quantity } : { confirmed: -reservation.quantity };
+    await this.setStatus(reservation, 'CANCELLED', delta, transaction);
+    await this.recordChange(by.actor.id, 'reservation.cancel', before, reservation, transaction, by);
+    return ok(toReservationDto(reservation, event.name, await this.usernameOf(reservation, by.actor, transaction)));
+  }
+
+  // ---- back office ----------------------------------------------------------------------------------------
+
+  /** An admin's cancel: the same locked transition as the owner's, with the admin as actor and a reason. */
+  async adminCancel(admin: AuthUser, input: { id: number; reason: string }, trail: AuditTrail = {}) {
+    return this.afterSeatWrite(
+      this.runOutcome((transaction) =>
+        this.changeReservation({ admin }, input.id, transaction, (reservation, event, dbNow) =>
+          this.cancelLocked(reservation, event, dbNow, transaction, { actor: admin, reason: input.reason, ...trail }),
+        ),
+      ),
+    );
+  }
+
+  /** Moves a live hold's expiry `minutes` later. Seats are unchanged (the hold already owns them). */
+  async extendHold(admin: AuthUser, input: { id: number; minutes: number }, trail: AuditTrail = {}) {
+    return this.runOutcome((transaction) =>
+      this.changeReservation({ admin }, input.id, transaction, async (reservation, event, dbNow) => {
+        const refused = await this.refuseUnlessLiveHold(reservation, dbNow, transaction, trail);
+        if (refused) return refused;
+        const before = auditState(reservation);
+        reservation.expiresAt = new Date(reservation.expiresAt!.getTime() + input.minutes * 60_000);
+        await reservation.save({ transaction });
+        await this.recordChange(admin.id, 'reservation.extend', before, reservation, transaction, trail);
+        return ok(toReservationDto(reservation, event.name, await this.usernameOf(reservation, admin, transaction)));
       }),
     );
+  }
+
+  /** Expires a live hold now, freeing its seats (an admin's decision: the admin is the actor). */
+  async expireHold(admin: AuthUser, input: { id: number }, trail: AuditTrail = {}) {
+    return this.afterSeatWrite(
+      this.runOutcome((transaction) =>
+        this.changeReservation({ admin }, input.id, transaction, async (reservation, event, dbNow) => {
+          const refused = await this.refuseUnlessLiveHold(reservation, dbNow, transaction, trail);
+          if (refused) return refused;
+          const before = auditState(reservation);
+          await this.setStatus(reservation, 'EXPIRED', { held: -reservation.quantity }, transaction);
+          await this.recordChange(admin.id, 'reservation.expire', before, reservation, transaction, trail);
+          return ok(toReservationDto(reservation, event.name, await this.usernameOf(reservation, admin, transaction)));
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Cancels every reservation of one event in the given statuses, under the event lock, in one statement (with one
+   * audit entry each). A dry run only counts, with the same rules (an overdue hold is not a HOLD any more).
+   */
+  async bulkCancel(
+    admin: AuthUser,
+    input: { event: number; status: readonly ('HOLD' | 'CONFIRMED')[]; reason: string; dry_run?: boolean | undefined },
+    trail: AuditTrail = {},
+  ): Promise<{ matched: number; cancelled: number }> {
+    const statuses = [...new Set(input.status)];
+    const write = this.sequelize.transaction(async (transaction) => {
+      const locked = input.dry_run
+        ? await Event.findByPk(input.event, { attributes: ['id'], transaction })
+        : (await lockEvent(input.event, transaction))?.event;
+      if (!locked) throw AppError.notFound('Event not found.');
+      if (input.dry_run) {
+        const rows = await this.sequelize.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM reservations
+            WHERE event_id = :eventId AND status::text IN (:statuses) AND (status <> 'HOLD' OR expires_at > now())`,
+          { type: QueryTypes.SELECT, replacements: { eventId: input.event, statuses }, transaction },
+        );
+        return { matched: rows[0]?.n ?? 0, cancelled: 0 };
+      }
+      // Lapsed holds are the clock's, not the admin's: they become EXPIRED (and are not counted as matched).
+      await releaseOverdueHolds(this.sequelize, input.event, transaction, this.expiryAudit(trail));
+      const rows = await this.sequelize.query<{ cancelled: number }>(
+        `WITH cancelled AS (
+           UPDATE reservations r SET status = 'CANCELLED', updated_at = now()
+             FROM (SELECT id, status AS old_status FROM reservations
+                    WHERE event_id = :eventId AND status::text IN (:statuses) FOR UPDATE) o
+            WHERE r.id = o.id
+           RETURNING r.id, r.user_id, r.quantity, r.expires_at, o.old_status
+         ), counted AS (
+           SELECT count(*)::int AS cancelled,
+                  COALESCE(sum(quantity) FILTER (WHERE old_status = 'HOLD'), 0)::int AS held,
+                  COALESCE(sum(quantity) FILTER (WHERE old_status = 'CONFIRMED'), 0)::int AS confirmed
+             FROM cancelled
+         ), updated AS (
+           UPDATE events SET held = held - (SELECT held FROM counted), confirmed = confirmed - (SELECT confirmed FROM counted)
+            WHERE id = :eventId AND (SELECT cancelled FROM counted) > 0
+         )${
+           this.audit.enabled
+             ? `, audited AS (
+           INSERT INTO audit_log (actor_id, action, object_type, object_id, before, after, reason, request_id)
+           SELECT :actorId, 'reservation.cancel', 'reservation', c.id,
+                  jsonb_build_object('status', c.old_status, 'expires_at', c.expires_at),
+                  jsonb_build_object('status', 'CANCELLED', 'event', :eventId::int, 'user', c.user_id,
+                                     'quantity', c.quantity, 'expires_at', c.expires_at),
+                  :reason, :requestId
+             FROM cancelled c
+         )`
+             : ''
+         }
+         SELECT cancelled FROM counted`,
+        {
+          type: QueryTypes.SELECT,
+          replacements: {
+            eventId: input.event,
+            statuses,
+            actorId: admin.id,
+            reason: input.reason,
+            requestId: trail.requestId ?? null,
+          },
+          transaction,
+        },
+      );
+      const cancelled = rows[0]?.cancelled ?? 0;
+      if (cancelled > 0)
+        transaction.afterCommit(() => reservationTransitions.inc({ transition: 'cancelled' }, cancelled));
+      return { matched: cancelled, cancelled };
+    });
+    return input.dry_run ? write : this.afterSeatWrite(write);
   }
 
   async list(user: AuthUser, pageNo: number, page: Omit<PageRequest, 'page' | 'query'>): Promise<Page<ReservationDto>> {
@@ -230,7 +388,7 @@ export class ReservationsService {
       for (const { event_id: eventId } of due) {
         const released = await this.sequelize.transaction(async (transaction) => {
           if (!(await lockEvent(eventId, transaction))) return { reservations: 0 };
-          return releaseOverdueHolds(this.sequelize, eventId, transaction);
+          return releaseOverdueHolds(this.sequelize, eventId, transaction, this.expiryAudit({}));
         });
         expired += released.reservations;
         events += 1;
@@ -272,6 +430,7 @@ export class ReservationsService {
     eventId: number,
     quantity: number,
     transaction: Transaction,
+    trail: AuditTrail,
   ): Promise<PlacedHold> {
     const locked = await lockEvent(eventId, transaction, { unsafeSkipLock: this.settings.unsafeSkipEventLock });
     if (!locked) throw AppError.notFound('Event not found.');
@@ -295,7 +454,7 @@ export class ReservationsService {
     let available = event.capacity - event.held - event.confirmed;
     if (quantity > available) {
       // The counters still include holds that lapsed but were not swept yet: release them, then look again.
-      available += (await releaseOverdueHolds(this.sequelize, eventId, transaction)).seats;
+      available += (await releaseOverdueHolds(this.sequelize, eventId, transaction, this.expiryAudit(trail))).seats;
       if (quantity > available) {
         throw new AppError(
           'INSUFFICIENT_CAPACITY',
@@ -307,7 +466,7 @@ export class ReservationsService {
     const [placed] = await placeHolds(
       this.sequelize,
       eventId,
-      [{ userId: user.id, quantity }],
+      [{ userId: user.id, quantity, requestId: trail.requestId }],
       this.exactPlaceOptions,
       transaction,
     );
@@ -316,26 +475,22 @@ export class ReservationsService {
     return placed;
   }
 
-  /** Finds the caller's reservation, locks its event, then re-reads the reservation under that lock. */
-  private async changeOwnReservation<T>(
-    user: AuthUser,
+  /**
+   * Finds the reservation (the owner's own, or any for an admin), locks its event, then re-reads the reservation
+   * under that lock.
+   */
+  private async changeReservation<T>(
+    scope: ReservationScope,
     reservationId: number,
     transaction: Transaction,
     change: (reservation: Reservation, event: Event, dbNow: Date) => Promise<Outcome<T>>,
   ): Promise<Outcome<T>> {
-    const found = await Reservation.findOne({
-      where: { id: reservationId, userId: user.id },
-      attributes: ['eventId'],
-      transaction,
-    });
+    const where = 'owner' in scope ? { id: reservationId, userId: scope.owner.id } : { id: reservationId };
+    const found = await Reservation.findOne({ where, attributes: ['eventId'], transaction });
     if (!found) throw AppError.notFound('Reservation not found.');
     const locked = await lockEvent(found.eventId, transaction, { unsafeSkipLock: this.settings.unsafeSkipEventLock });
     if (!locked) throw AppError.notFound('Reservation not found.');
-    const reservation = await Reservation.findOne({
-      where: { id: reservationId, userId: user.id },
-      transaction,
-      lock: transaction.LOCK.UPDATE,
-    });
+    const reservation = await Reservation.findOne({ where, transaction, lock: transaction.LOCK.UPDATE });
     if (!reservation) throw AppError.notFound('Reservation not found.');
     return change(reservation, locked.event, locked.dbNow);
   }
@@ -351,6 +506,88 @@ export class ReservationsService {
     await adjustCounters(this.sequelize, reservation.eventId, delta, transaction);
     transaction.afterCommit(() => reservationTransitions.inc({ transition: status.toLowerCase() }));
   }
+
+  /** A hold found lapsed under the lock: persisted EXPIRED as the clock decided (actor null). */
+  private async expireLapsed(reservation: Reservation, transaction: Transaction, trail: AuditTrail): Promise<void> {
+    const before = auditState(reservation);
+    await this.setStatus(reservation, 'EXPIRED', { held: -reservation.quantity }, transaction);
+    await this.recordChange(null, 'reservation.expire', before, reservation, transaction, {
+      ...trail,
+      reason: 'hold lapsed',
+    });
+  }
+
+  /** Extend and expire act on live holds only; a lapsed one is persisted EXPIRED and reported. */
+  private async refuseUnlessLiveHold(
+    reservation: Reservation,
+    dbNow: Date,
+    transaction: Transaction,
+    trail: AuditTrail,
+  ): Promise<Outcome<never> | undefined> {
+    if (reservation.status === 'HOLD' && reservation.expiresAt && reservation.expiresAt.getTime() <= dbNow.getTime()) {
+      await this.expireLapsed(reservation, transaction, trail);
+      return { fail: new AppError('RESERVATION_EXPIRED', 'Reservation has expired.') };
+    }
+    if (reservation.status === 'EXPIRED')
+      return { fail: new AppError('RESERVATION_EXPIRED', 'Reservation has expired.') };
+    if (reservation.status !== 'HOLD') {
+      return {
+        fail: new AppError('INVALID_STATUS', `Reservation is not in HOLD status. Current: ${reservation.status}`),
+      };
+    }
+    return undefined;
+  }
+
+  private async recordChange(
+    actorId: number | null,
+    action: 'reservation.confirm' | 'reservation.cancel' | 'reservation.expire' | 'reservation.extend',
+    before: Record<string, unknown>,
+    reservation: Reservation,
+    transaction: Transaction,
+    trail: AuditTrail & { reason?: string },
+  ): Promise<void> {
+    await this.audit.record(
+      {
+        actorId,
+        action,
+        objectType: 'reservation',
+        objectId: reservation.id,
+        before,
+        after: {
+          ...auditState(reservation),
+          event: reservation.eventId,
+          user: reservation.userId,
+          quantity: reservation.quantity,
+        },
+        reason: trail.reason ?? null,
+        requestId: trail.requestId,
+      },
+      transaction,
+    );
+  }
+
+  private expiryAudit(trail: AuditTrail): ExpiryAudit | undefined {
+    return this.audit.enabled ? { requestId: trail.requestId ?? null } : undefined;
+  }
+
+  /** The reservation's owner's username: the actor's when they own it, else read (admin paths only). */
+  private async usernameOf(reservation: Reservation, actor: AuthUser, transaction: Transaction): Promise<string> {
+    if (reservation.userId === actor.id) return actor.username;
+    const owner = await User.findByPk(reservation.userId, { attributes: ['username'], transaction });
+    return owner?.username ?? '';
+  }
+
+  /** Runs a transactional Outcome: commits, then returns the result or throws the committed failure. */
+  private async runOutcome<T>(effect: (transaction: Transaction) => Promise<Outcome<T>>): Promise<T> {
+    const outcome = await this.sequelize.transaction(effect);
+    if ('fail' in outcome) throw outcome.fail;
+    return outcome.ok;
+  }
+}
+
+/** The part of a reservation an audit entry's before/after shows. */
+function auditState(r: Reservation): Record<string, unknown> {
+  return { status: r.status, expires_at: r.expiresAt ? isoUtc(r.expiresAt) : null };
 }
 
 interface ReservationRow {
