@@ -4,10 +4,10 @@ import type { RouterInputs } from '@holdfast/sdk';
 import { client } from '../api';
 import { AuditTable } from '../components/audit-table';
 import { Empty, ErrorBox, Loading, PageHeader, Pagination } from '../components/ui';
-import { AUDIT_OBJECT_TYPES, auditFilters, dayBound } from './filters';
+import { AUDIT_OBJECT_TYPES, auditFilters, dayBound, type InputOf } from './filters';
 import { useFilters } from './use-filters';
 
-type AuditInput = NonNullable<RouterInputs['admin']['audit']['list']>;
+type AuditInput = InputOf<RouterInputs['admin']['audit']['list']>;
 
 export const AUDIT_ACTIONS = [
   'event.create',

@@ -5,7 +5,7 @@ import { client } from '../api';
 import { ActiveBadge, CapacityBar, Empty, ErrorBox, Loading, PageHeader, Pagination } from '../components/ui';
 import { formatDateTime } from '../format';
 import { Link } from '../router';
-import { eventFilters } from './filters';
+import { eventFilters, type EventListInput } from './filters';
 import { useFilters } from './use-filters';
 
 const ORDER_LABELS: Record<string, string> = {
@@ -25,7 +25,7 @@ export function EventsScreen() {
     ...(f.active !== undefined ? { is_active: f.active } : {}),
     ...(f.from ? { start_date: f.from } : {}),
     ...(f.to ? { end_date: f.to } : {}),
-    ...(f.ordering ? { ordering: f.ordering } : {}),
+    ...(f.ordering ? { ordering: f.ordering as EventListInput['ordering'] } : {}),
     page: f.page ?? 1,
   };
   const list = useQuery({

@@ -11,10 +11,10 @@ import { describeError, fieldErrorsOf } from '../errors';
 import { exportFileName, formatCount } from '../format';
 import { Link } from '../router';
 import { SearchBox } from './EventsScreen';
-import { exportQueryString, RESERVATION_STATUSES, reservationFilters, reservationQuery } from './filters';
+import { exportQueryString, type InputOf, RESERVATION_STATUSES, reservationFilters, reservationQuery } from './filters';
 import { useFilters } from './use-filters';
 
-type ListInput = NonNullable<RouterInputs['admin']['reservations']['list']>;
+type ListInput = InputOf<RouterInputs['admin']['reservations']['list']>;
 type Status = (typeof RESERVATION_STATUSES)[number];
 
 const TAB_LABELS: Record<Status, string> = {

@@ -62,7 +62,11 @@ export const auditFilters = {
   page: { kind: 'int', default: 1 },
 } satisfies FilterSpec;
 
-type ListInput = NonNullable<RouterInputs['admin']['reservations']['list']>;
+/** A procedure's input object, without the `void` tRPC allows for all-optional inputs. */
+export type InputOf<T> = Exclude<T, void | undefined>;
+
+type ListInput = InputOf<RouterInputs['admin']['reservations']['list']>;
+export type EventListInput = InputOf<RouterInputs['admin']['events']['list']>;
 
 /** The API filters (no page) for these URL filters. */
 export function reservationQuery(f: FilterValues<typeof reservationFilters>): Omit<ListInput, 'page'> {
