@@ -116,5 +116,10 @@ describe('audit entries in words', () => {
     ).toBe('capacity: 10 → 12; is_active: true → false');
     expect(changeSummary(null, { status: 'HOLD', quantity: 2 })).toBe('status: HOLD; quantity: 2');
     expect(changeSummary(null, null)).toBe('');
+    // A cancel records the status on both sides and its context after: the change first, the context as it is.
+    expect(changeSummary({ status: 'HOLD' }, { status: 'CANCELLED', event: 1, quantity: 2 })).toBe(
+      'status: HOLD → CANCELLED; event: 1; quantity: 2',
+    );
+    expect(changeSummary({ name: 'A', capacity: 3 }, { name: 'A' })).toBe('capacity was 3');
   });
 });

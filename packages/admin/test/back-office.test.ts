@@ -97,12 +97,12 @@ suite('the back office (/admin/) in a browser', () => {
     return page;
   }
 
-  /** Screenshots of the current screen at both widths, then back to the desktop width. */
-  async function shoot(page: Page, name: string): Promise<void> {
+  /** Screenshots of the current screen at both widths (a dialog: the viewport only), then back to the desktop width. */
+  async function shoot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
       await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve(null))));
-      await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
+      await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: opts.fullPage ?? true });
     }
     await page.setViewportSize({ width: 1280, height: 900 });
   }
@@ -197,7 +197,7 @@ suite('the back office (/admin/) in a browser', () => {
       await row.getByRole('button', { name: `Cancel #${hold.body.id}` }).click();
       const dialog = page.getByRole('dialog');
       await dialog.getByLabel('Reason').fill('Double booking, refunded by phone');
-      await shoot(page, 'reservation-cancel');
+      await shoot(page, 'reservation-cancel', { fullPage: false });
       await dialog.getByRole('button', { name: 'Cancel reservation' }).click();
       await dialog.waitFor({ state: 'detached' });
       // The held tab no longer lists it; the cancelled tab does.
@@ -215,6 +215,36 @@ suite('the back office (/admin/) in a browser', () => {
       await page.getByRole('img', { name: '0 confirmed, 0 held, 5 free of 5' }).waitFor();
       const stored = await rest(h, 'GET', `/api/events/${eventId}/`, { token: admin.access });
       expect(stored.body).toMatchObject({ available_capacity: 5, hold_count: 0 });
+
+      // Delete is refused while a hold is live, and the dialog offers what to do instead.
+      const second = await rest(h, 'POST', '/api/reservations/create_hold/', {
+        token: member.access,
+        body: { event_id: eventId, quantity: 1 },
+      });
+      expect(second.status).toBe(201);
+      await page.reload();
+      await page.getByRole('img', { name: '0 confirmed, 1 held, 4 free of 5' }).waitFor();
+      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete event' }).click();
+      await page.getByRole('dialog').getByText('Deactivate it instead', { exact: false }).waitFor();
+      await shoot(page, 'event-delete-refused', { fullPage: false });
+      await page.getByRole('dialog').getByRole('button', { name: 'Deactivate instead' }).click();
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      await page.locator('.details').getByText('inactive', { exact: true }).waitFor();
+
+      // Bulk cancel shows how many it will cancel before it does.
+      await page.goto(`${origin}/admin/reservations?event=${eventId}`);
+      await page.getByRole('button', { name: 'Bulk cancel…' }).click();
+      const bulk = page.getByRole('dialog');
+      await bulk.getByTestId('bulk-preview').getByText('1 reservation will be cancelled.').waitFor();
+      await bulk.getByLabel('Reason').fill('Event moved to another venue');
+      await shoot(page, 'bulk-cancel', { fullPage: false });
+      await bulk.getByRole('button', { name: 'Cancel 1 reservation' }).click();
+      await bulk.getByText('1 reservation cancelled.').waitFor();
+      await bulk.getByRole('button', { name: 'Close' }).click();
+      await expect(rest(h, 'GET', `/api/events/${eventId}/`, { token: admin.access })).resolves.toMatchObject({
+        body: { hold_count: 0, available_capacity: 5 },
+      });
 
       // The audit log has the cancellation, by this admin, with the reason.
       await nav(page, 'Audit log');

@@ -117,10 +117,13 @@ export function EventPage({ id }: { id: number }) {
         <CapacityBar {...e} />
       </section>
 
-      <div className="stats section" role="list" aria-label="Reservations by status">
+      <div className="section-title">
+        <h2>Reservations by status</h2>
+      </div>
+      <div className="stats" role="list" aria-label="Reservations by status">
         {(
           [
-            ['Held', by.HOLD],
+            ['Holds', by.HOLD],
             ['Confirmed', by.CONFIRMED],
             ['Cancelled', by.CANCELLED],
             ['Expired', by.EXPIRED],
@@ -132,7 +135,7 @@ export function EventPage({ id }: { id: number }) {
           </div>
         ))}
         <div className={`stat${e.holds_expiring_within_60s > 0 ? ' stat-warning' : ''}`} role="listitem">
-          <div className="stat-label">Lapsing within 60 s</div>
+          <div className="stat-label">Holds lapsing within 60 s</div>
           <div className="stat-value">{e.holds_expiring_within_60s}</div>
         </div>
       </div>
@@ -210,10 +213,12 @@ export function EventPage({ id }: { id: number }) {
             setConfirm(null);
           }}
         >
-          <p>
-            The event is removed for good. This is only possible while it has no held or confirmed reservations; with
-            them, deactivate it instead.
-          </p>
+          {!deleteBlocked && (
+            <p>
+              The event is removed for good. This is only possible while it has no held or confirmed reservations; with
+              them, deactivate it instead.
+            </p>
+          )}
         </ConfirmDialog>
       )}
     </>

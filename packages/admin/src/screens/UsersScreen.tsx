@@ -106,7 +106,7 @@ export function UsersScreen() {
                     <td data-label="User">
                       <span className="strong">{u.username}</span> {self && <span className="muted small">(you)</span>}
                       <div className="muted small">
-                        {[u.first_name, u.last_name].filter(Boolean).join(' ') || '—'} · {u.email}
+                        {[u.first_name, u.last_name, u.email].filter(Boolean).join(' · ')}
                       </div>
                     </td>
                     <td data-label="Role and account">
