@@ -17,6 +17,7 @@ import type { Sequelize } from 'sequelize';
 import type { Config } from './config';
 import { pingDatabase } from './db/database';
 import { AppError, frameworkErrorMessage } from './errors';
+import { adminExportPlugin } from './http/admin-export';
 import { responseMetaFor } from './http/response-meta';
 import { adminUiPlugin } from './http/admin-ui';
 import { restPlugin } from './http/rest';
@@ -221,6 +222,8 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   });
 
   await app.register(adminUiPlugin, { dir: config.adminUiDir });
+  // Before the REST adapter's /api/* catch-all (a static route wins over it either way; this keeps it readable).
+  await app.register(adminExportPlugin, { services });
   await app.register(restPlugin, { prefix: '/api', services, limiter, bodyLimit: config.bodyLimitBytes });
   return app;
 }

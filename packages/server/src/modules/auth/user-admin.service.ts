@@ -69,9 +69,6 @@ export class UserAdminService {
    */
   async update(admin: AuthUser, id: number, changes: AdminUserChanges, trail: AuditTrail = {}): Promise<AdminUserDto> {
     const losesAccess = changes.is_active === false || changes.is_superuser === false;
-    if (losesAccess && id === admin.id) {
-      throw new AppError('CANNOT_CHANGE_OWN_ACCESS', 'You cannot deactivate or demote yourself.');
-    }
     const write = this.sequelize.transaction(async (transaction) => {
       if (losesAccess) {
         await this.sequelize.query('SELECT pg_advisory_xact_lock(:key)', {
@@ -89,6 +86,10 @@ export class UserAdminService {
         if ((rows[0]?.n ?? 0) === 0) {
           throw new AppError('LAST_SUPERUSER', 'The last active superuser cannot be deactivated or demoted.');
         }
+      }
+      // Checked after LAST_SUPERUSER, which names the stronger reason when both apply.
+      if (losesAccess && id === admin.id) {
+        throw new AppError('CANNOT_CHANGE_OWN_ACCESS', 'You cannot deactivate or demote yourself.');
       }
       if (changes.email !== undefined && changes.email.toLowerCase() !== user.email.toLowerCase()) {
         const taken = await User.count({
