@@ -14,7 +14,9 @@ const EXPLANATIONS: Record<string, string> = {
     'This event still has held or confirmed reservations, so it cannot be deleted. Deactivate it instead: nobody can book it any more and nothing is lost.',
   CAPACITY_BELOW_RESERVED: 'The capacity cannot go below the seats already held and confirmed.',
   LAST_SUPERUSER:
-    'This would leave no active superuser (or it is your own account): nobody could run the back office any more. Make another user a superuser first.',
+    'This is the last active superuser: without it nobody could run the back office. Make another user a superuser first.',
+  CANNOT_CHANGE_OWN_ACCESS:
+    'You cannot deactivate or demote your own account (you would lock yourself out). Ask another admin to do it.',
   RESERVATION_EXPIRED: 'This hold has already lapsed, so it can no longer be extended.',
   INVALID_STATUS: 'The reservation is no longer in a status that allows this (someone or the clock got there first).',
   FORBIDDEN: 'Your account is not allowed to do this.',

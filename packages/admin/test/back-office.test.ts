@@ -7,7 +7,7 @@
 // Needs `pnpm build` first (the root `pnpm test` runs it) and Chromium at /usr/bin/chromium (or CHROMIUM_PATH).
 // Without Chromium the suite is skipped locally with a message, and FAILS under CI=true or REQUIRE_BROWSER=1.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { listen } from '../../server/test/support/isolated';
@@ -210,6 +210,21 @@ suite('the back office (/admin/) in a browser', () => {
       await row.getByText('cancelled', { exact: true }).waitFor();
       await expect(page.getByRole('tab', { name: /Cancelled/ }).getAttribute('aria-selected')).resolves.toBe('true');
 
+      // The CSV export holds exactly the current filter (this event, cancelled), fetched with the token in a header.
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Export CSV' }).click(),
+      ]);
+      expect(download.suggestedFilename()).toMatch(
+        new RegExp(`^reservations-event-${eventId}-CANCELLED-\\d{4}-\\d{2}-\\d{2}\\.csv$`),
+      );
+      const csv = readFileSync((await download.path())!, 'utf8')
+        .trim()
+        .split(/\r?\n/);
+      expect(csv[0]).toMatch(/^id,event,event_name,user,user_username,status,quantity/);
+      expect(csv.slice(1).map((line) => line.split(',')[0])).toEqual([String(hold.body.id)]);
+      expect(csv[1]).toContain(`,${member.username},CANCELLED,2,`);
+
       // The bar moved back.
       await row.getByRole('link', { name }).click();
       await page.getByRole('img', { name: '0 confirmed, 0 held, 5 free of 5' }).waitFor();
@@ -250,6 +265,8 @@ suite('the back office (/admin/) in a browser', () => {
       await nav(page, 'Audit log');
       await page.getByLabel('Object', { exact: true }).selectOption('reservation');
       await page.getByLabel('Object id').fill(String(hold.body.id));
+      // The list keeps the previous page on screen while the filtered one loads: wait for the filtered one.
+      await page.waitForFunction(() => document.querySelectorAll('tr[data-audit]').length === 2);
       const entry = page.locator('tr[data-audit="reservation.cancel"]');
       await entry.getByText('Double booking, refunded by phone', { exact: false }).waitFor();
       await expect(entry.getByText(admin.username).count()).resolves.toBe(1);

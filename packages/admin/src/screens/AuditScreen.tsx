@@ -112,24 +112,26 @@ export function AuditScreen() {
           </button>
         )}
       </div>
-      {list.isPending ? (
-        <Loading what="Loading the audit log" />
-      ) : list.isError ? (
-        <ErrorBox error={list.error} onRetry={() => void list.refetch()} />
-      ) : list.data.results.length === 0 ? (
-        <Empty>No entry matches these filters.</Empty>
-      ) : (
-        <>
-          <AuditTable rows={list.data.results} />
-          <Pagination
-            page={f.page ?? 1}
-            count={list.data.count}
-            noun="entry"
-            plural="entries"
-            onPage={(page) => update({ page })}
-          />
-        </>
-      )}
+      <div className="results" aria-busy={list.isFetching}>
+        {list.isPending ? (
+          <Loading what="Loading the audit log" />
+        ) : list.isError ? (
+          <ErrorBox error={list.error} onRetry={() => void list.refetch()} />
+        ) : list.data.results.length === 0 ? (
+          <Empty>No entry matches these filters.</Empty>
+        ) : (
+          <>
+            <AuditTable rows={list.data.results} />
+            <Pagination
+              page={f.page ?? 1}
+              count={list.data.count}
+              noun="entry"
+              plural="entries"
+              onPage={(page) => update({ page })}
+            />
+          </>
+        )}
+      </div>
     </>
   );
 }

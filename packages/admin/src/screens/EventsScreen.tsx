@@ -90,70 +90,72 @@ export function EventsScreen() {
         )}
       </div>
 
-      {list.isPending ? (
-        <Loading what="Loading events" />
-      ) : list.isError ? (
-        <ErrorBox error={list.error} onRetry={() => void list.refetch()} />
-      ) : list.data.results.length === 0 ? (
-        <Empty>
-          {filtered ? 'No event matches these filters.' : 'No events yet.'}{' '}
-          {filtered ? (
-            <button type="button" className="btn btn-link" onClick={reset}>
-              Clear filters
-            </button>
-          ) : (
-            <Link to="/events/new">Create the first one</Link>
-          )}
-        </Empty>
-      ) : (
-        <>
-          <table className="table table-cards">
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">When</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="col-capacity">
-                  Seats
-                </th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.results.map((event) => (
-                <tr key={event.id}>
-                  <td data-label="Event">
-                    <Link to={`/events/${event.id}`} className="strong">
-                      {event.name}
-                    </Link>
-                    <div className="muted small">
-                      #{event.id} · capacity {event.capacity}
-                    </div>
-                  </td>
-                  <td data-label="When">
-                    {formatDateTime(event.start_time)}
-                    <div className="muted small">until {formatDateTime(event.end_time)}</div>
-                  </td>
-                  <td data-label="Status">
-                    <ActiveBadge active={event.is_active} />
-                  </td>
-                  <td data-label="Seats" className="col-capacity">
-                    <CapacityBar {...event} />
-                  </td>
-                  <td className="col-actions">
-                    <Link to={`/events/${event.id}/edit`} className="btn btn-small">
-                      Edit<span className="sr-only"> {event.name}</span>
-                    </Link>
-                  </td>
+      <div className="results" aria-busy={list.isFetching}>
+        {list.isPending ? (
+          <Loading what="Loading events" />
+        ) : list.isError ? (
+          <ErrorBox error={list.error} onRetry={() => void list.refetch()} />
+        ) : list.data.results.length === 0 ? (
+          <Empty>
+            {filtered ? 'No event matches these filters.' : 'No events yet.'}{' '}
+            {filtered ? (
+              <button type="button" className="btn btn-link" onClick={reset}>
+                Clear filters
+              </button>
+            ) : (
+              <Link to="/events/new">Create the first one</Link>
+            )}
+          </Empty>
+        ) : (
+          <>
+            <table className="table table-cards">
+              <thead>
+                <tr>
+                  <th scope="col">Event</th>
+                  <th scope="col">When</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="col-capacity">
+                    Seats
+                  </th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pagination page={f.page ?? 1} count={list.data.count} noun="event" onPage={(page) => update({ page })} />
-        </>
-      )}
+              </thead>
+              <tbody>
+                {list.data.results.map((event) => (
+                  <tr key={event.id}>
+                    <td data-label="Event">
+                      <Link to={`/events/${event.id}`} className="strong">
+                        {event.name}
+                      </Link>
+                      <div className="muted small">
+                        #{event.id} · capacity {event.capacity}
+                      </div>
+                    </td>
+                    <td data-label="When">
+                      {formatDateTime(event.start_time)}
+                      <div className="muted small">until {formatDateTime(event.end_time)}</div>
+                    </td>
+                    <td data-label="Status">
+                      <ActiveBadge active={event.is_active} />
+                    </td>
+                    <td data-label="Seats" className="col-capacity">
+                      <CapacityBar {...event} />
+                    </td>
+                    <td className="col-actions">
+                      <Link to={`/events/${event.id}/edit`} className="btn btn-small">
+                        Edit<span className="sr-only"> {event.name}</span>
+                      </Link>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <Pagination page={f.page ?? 1} count={list.data.count} noun="event" onPage={(page) => update({ page })} />
+          </>
+        )}
+      </div>
     </>
   );
 }

@@ -166,30 +166,32 @@ export function ReservationsScreen() {
         )}
       </div>
 
-      {list.isPending ? (
-        <Loading what="Loading reservations" />
-      ) : list.isError ? (
-        <ErrorBox error={list.error} onRetry={() => void list.refetch()} />
-      ) : list.data.results.length === 0 ? (
-        <Empty>
-          No reservation matches these filters.{' '}
-          {filtered && (
-            <button type="button" className="btn btn-link" onClick={reset}>
-              Clear filters
-            </button>
-          )}
-        </Empty>
-      ) : (
-        <>
-          <ReservationsTable rows={list.data.results} />
-          <Pagination
-            page={f.page ?? 1}
-            count={list.data.count}
-            noun="reservation"
-            onPage={(page) => update({ page })}
-          />
-        </>
-      )}
+      <div className="results" aria-busy={list.isFetching}>
+        {list.isPending ? (
+          <Loading what="Loading reservations" />
+        ) : list.isError ? (
+          <ErrorBox error={list.error} onRetry={() => void list.refetch()} />
+        ) : list.data.results.length === 0 ? (
+          <Empty>
+            No reservation matches these filters.{' '}
+            {filtered && (
+              <button type="button" className="btn btn-link" onClick={reset}>
+                Clear filters
+              </button>
+            )}
+          </Empty>
+        ) : (
+          <>
+            <ReservationsTable rows={list.data.results} />
+            <Pagination
+              page={f.page ?? 1}
+              count={list.data.count}
+              noun="reservation"
+              onPage={(page) => update({ page })}
+            />
+          </>
+        )}
+      </div>
       {bulkOpen && f.event && <BulkCancelDialog event={f.event} onClose={() => setBulkOpen(false)} />}
     </>
   );

@@ -77,83 +77,86 @@ export function UsersScreen() {
         )}
       </div>
 
-      {list.isPending ? (
-        <Loading what="Loading users" />
-      ) : list.isError ? (
-        <ErrorBox error={list.error} onRetry={() => void list.refetch()} />
-      ) : list.data.results.length === 0 ? (
-        <Empty>No user matches these filters.</Empty>
-      ) : (
-        <>
-          <table className="table table-cards">
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Role and account</th>
-                <th scope="col">Last sign-in</th>
-                <th scope="col">Joined</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.results.map((u) => {
-                const self = u.id === me.id;
-                const selfHint = self ? 'You cannot deactivate or demote your own account.' : undefined;
-                return (
-                  <tr key={u.id} data-user={u.username}>
-                    <td data-label="User">
-                      <span className="strong">{u.username}</span> {self && <span className="muted small">(you)</span>}
-                      <div className="muted small">
-                        {[u.first_name, u.last_name, u.email].filter(Boolean).join(' · ')}
-                      </div>
-                    </td>
-                    <td data-label="Role and account">
-                      {u.is_superuser && <span className="badge badge-super">superuser</span>}{' '}
-                      <span className={`badge ${u.is_active ? 'badge-active' : 'badge-inactive'}`}>
-                        {u.is_active ? 'active' : 'deactivated'}
-                      </span>
-                    </td>
-                    <td data-label="Last sign-in">{formatDateTime(u.last_login)}</td>
-                    <td data-label="Joined">{formatDateTime(u.created_at)}</td>
-                    <td className="col-actions">
-                      <button
-                        type="button"
-                        className="btn btn-small"
-                        disabled={self}
-                        title={selfHint}
-                        onClick={() => setChange({ kind: 'active', user: u, to: !u.is_active })}
-                      >
-                        {u.is_active ? 'Deactivate' : 'Activate'}
-                        <span className="sr-only"> {u.username}</span>
-                      </button>
-                      <button
-                        type="button"
-                        className="btn btn-small"
-                        disabled={self}
-                        title={selfHint}
-                        onClick={() => setChange({ kind: 'superuser', user: u, to: !u.is_superuser })}
-                      >
-                        {u.is_superuser ? 'Remove superuser' : 'Make superuser'}
-                        <span className="sr-only"> {u.username}</span>
-                      </button>
-                      <button
-                        type="button"
-                        className="btn btn-small"
-                        onClick={() => setChange({ kind: 'password', user: u })}
-                      >
-                        Set password<span className="sr-only"> for {u.username}</span>
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-          <Pagination page={f.page ?? 1} count={list.data.count} noun="user" onPage={(page) => update({ page })} />
-        </>
-      )}
+      <div className="results" aria-busy={list.isFetching}>
+        {list.isPending ? (
+          <Loading what="Loading users" />
+        ) : list.isError ? (
+          <ErrorBox error={list.error} onRetry={() => void list.refetch()} />
+        ) : list.data.results.length === 0 ? (
+          <Empty>No user matches these filters.</Empty>
+        ) : (
+          <>
+            <table className="table table-cards">
+              <thead>
+                <tr>
+                  <th scope="col">User</th>
+                  <th scope="col">Role and account</th>
+                  <th scope="col">Last sign-in</th>
+                  <th scope="col">Joined</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.results.map((u) => {
+                  const self = u.id === me.id;
+                  const selfHint = self ? 'You cannot deactivate or demote your own account.' : undefined;
+                  return (
+                    <tr key={u.id} data-user={u.username}>
+                      <td data-label="User">
+                        <span className="strong">{u.username}</span>{' '}
+                        {self && <span className="muted small">(you)</span>}
+                        <div className="muted small">
+                          {[u.first_name, u.last_name, u.email].filter(Boolean).join(' · ')}
+                        </div>
+                      </td>
+                      <td data-label="Role and account">
+                        {u.is_superuser && <span className="badge badge-super">superuser</span>}{' '}
+                        <span className={`badge ${u.is_active ? 'badge-active' : 'badge-inactive'}`}>
+                          {u.is_active ? 'active' : 'deactivated'}
+                        </span>
+                      </td>
+                      <td data-label="Last sign-in">{formatDateTime(u.last_login)}</td>
+                      <td data-label="Joined">{formatDateTime(u.created_at)}</td>
+                      <td className="col-actions">
+                        <button
+                          type="button"
+                          className="btn btn-small"
+                          disabled={self}
+                          title={selfHint}
+                          onClick={() => setChange({ kind: 'active', user: u, to: !u.is_active })}
+                        >
+                          {u.is_active ? 'Deactivate' : 'Activate'}
+                          <span className="sr-only"> {u.username}</span>
+                        </button>
+                        <button
+                          type="button"
+                          className="btn btn-small"
+                          disabled={self}
+                          title={selfHint}
+                          onClick={() => setChange({ kind: 'superuser', user: u, to: !u.is_superuser })}
+                        >
+                          {u.is_superuser ? 'Remove superuser' : 'Make superuser'}
+                          <span className="sr-only"> {u.username}</span>
+                        </button>
+                        <button
+                          type="button"
+                          className="btn btn-small"
+                          onClick={() => setChange({ kind: 'password', user: u })}
+                        >
+                          Set password<span className="sr-only"> for {u.username}</span>
+                        </button>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+            <Pagination page={f.page ?? 1} count={list.data.count} noun="user" onPage={(page) => update({ page })} />
+          </>
+        )}
+      </div>
       {change && (
         <UserChangeDialog
           change={change}
