@@ -9,12 +9,12 @@ import { eventFilters, type EventListInput } from './filters';
 import { useFilters } from './use-filters';
 
 const ORDER_LABELS: Record<string, string> = {
-  start_time: 'Start, soonest first',
-  '-start_time': 'Start, latest first',
+  start_time: 'Soonest start',
+  '-start_time': 'Latest start',
   name: 'Name, A–Z',
   '-name': 'Name, Z–A',
-  capacity: 'Capacity, smallest first',
-  '-capacity': 'Capacity, largest first',
+  capacity: 'Fewest seats',
+  '-capacity': 'Most seats',
   '-created_at': 'Newest first',
 };
 
