@@ -2,7 +2,7 @@
 // an admin → the navigation and the screen the URL names.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, useSyncExternalStore } from 'react';
-import { client, currentSession, onSessionChange } from './api';
+import { client, currentSession, onSessionChange, signOut } from './api';
 import { ErrorBox, Loading } from './components/ui';
 import { errorCode } from './errors';
 import { Link, matchPath, useLocation } from './router';
@@ -15,8 +15,6 @@ import { SignIn } from './screens/SignIn';
 import { UsersScreen } from './screens/UsersScreen';
 import { WhoAmIContext, type WhoAmI } from './whoami';
 
-const SESSION_KEY_ENDED = 'holdfast.admin.ended';
-
 export function App() {
   const session = useSyncExternalStore(onSessionChange, currentSession);
   if (!session) return <SignIn />;
@@ -26,22 +24,13 @@ export function App() {
 function useSignOut() {
   const queryClient = useQueryClient();
   const [busy, setBusy] = useState(false);
-  const signOut = async () => {
+  const run = async () => {
     setBusy(true);
-    try {
-      await client.auth.logout.mutate({});
-    } catch {
-      // The server could not be told (offline, or the token is already gone): forget the session here anyway.
-      sessionStorage.removeItem('holdfast.admin.session');
-      sessionStorage.setItem(SESSION_KEY_ENDED, '1');
-      window.location.assign('/admin/');
-      return;
-    } finally {
-      setBusy(false);
-    }
+    await signOut();
+    setBusy(false);
     queryClient.clear();
   };
-  return { signOut, busy };
+  return { signOut: run, busy };
 }
 
 function SignedIn() {

@@ -22,10 +22,17 @@ function readSession(): Session | null {
 
 let session: Session | null = readSession();
 
+/** Why the last session ended, for the sign-in form to say: the admin signed out, or the server ended it. */
+export type SessionEnd = 'signed-out' | 'expired';
+const END_KEY = 'holdfast.admin.ended';
+let signingOut = false;
+let lastEnd: SessionEnd | null = null;
+
 export const client: HoldfastClient = createHoldfastClient({
   url: window.location.origin,
   session,
   onSession(next) {
+    if (session && !next) lastEnd = signingOut ? 'signed-out' : 'expired';
     session = next;
     if (next) sessionStorage.setItem(SESSION_KEY, JSON.stringify(next));
     else sessionStorage.removeItem(SESSION_KEY);
@@ -35,6 +42,32 @@ export const client: HoldfastClient = createHoldfastClient({
 
 export function currentSession(): Session | null {
   return session;
+}
+
+/** Why the previous session ended (once: reading it clears it), or null. */
+export function takeSessionEnd(): SessionEnd | null {
+  const stored = sessionStorage.getItem(END_KEY);
+  sessionStorage.removeItem(END_KEY);
+  const end = lastEnd ?? (stored === 'signed-out' || stored === 'expired' ? stored : null);
+  lastEnd = null;
+  return end;
+}
+
+/**
+ * Signs out on the server (the refresh token is blacklisted) and here. If the server cannot be told, the session is
+ * still forgotten in this tab: the page reloads without it.
+ */
+export async function signOut(): Promise<void> {
+  signingOut = true;
+  try {
+    await client.auth.logout.mutate({});
+  } catch {
+    sessionStorage.removeItem(SESSION_KEY);
+    sessionStorage.setItem(END_KEY, 'signed-out');
+    window.location.assign('/admin/');
+  } finally {
+    signingOut = false;
+  }
 }
 
 export function onSessionChange(listener: SessionListener): () => void {

@@ -285,7 +285,7 @@ suite('the back office (/admin/) in a browser', () => {
 
       // Sign out: back to the form, the session gone from storage.
       await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      await page.getByText('You have been signed out.').waitFor();
       await expect(page.evaluate(() => sessionStorage.length)).resolves.toBe(0);
     } finally {
       await context.close();
@@ -315,7 +315,7 @@ suite('the back office (/admin/) in a browser', () => {
     }
   }, 60_000);
 
-  it('renews an expired access token without asking the admin to sign in again', async () => {
+  it('renews an expired access token silently, and says so when the server ends the session', async () => {
     const fresh = await createUser(h, { admin: true });
     const context = await newContext();
     // A session whose access token the server refuses (as an expired one is) next to a valid refresh token.
@@ -334,6 +334,18 @@ suite('the back office (/admin/) in a browser', () => {
       const kept = await page.evaluate(() => JSON.parse(sessionStorage.getItem('holdfast.admin.session') ?? 'null'));
       expect(kept.access).not.toBe('expired');
       expect(kept.refresh).not.toBe(fresh.refresh);
+
+      // When the server ends the session for good (the account is deactivated), the next call lands on the sign-in
+      // form, which says why.
+      const deactivated = await rest(h, 'PATCH', `/api/admin/users/${fresh.id}/`, {
+        token: admin.access,
+        body: { is_active: false },
+      });
+      expect(deactivated.status).toBe(200);
+      await nav(page, 'Audit log');
+      await page.getByText('Your session has ended', { exact: false }).waitFor();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      await expect(page.evaluate(() => sessionStorage.getItem('holdfast.admin.session'))).resolves.toBeNull();
     } finally {
       await context.close();
     }

@@ -1,20 +1,14 @@
 // Sign-in: username and password through auth.login; the SDK keeps the tokens it returns.
 import { useState, type FormEvent } from 'react';
-import { client } from '../api';
+import { client, takeSessionEnd } from '../api';
 import { describeError, errorCode } from '../errors';
-
-const ENDED_KEY = 'holdfast.admin.ended';
 
 export function SignIn() {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [ended] = useState(() => {
-    const flag = sessionStorage.getItem(ENDED_KEY) === '1';
-    sessionStorage.removeItem(ENDED_KEY);
-    return flag;
-  });
+  const [ended] = useState(takeSessionEnd);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -40,7 +34,12 @@ export function SignIn() {
           Holdfast <span>back office</span>
         </p>
         <h1 id="signin-title">Sign in</h1>
-        {ended && <p className="alert alert-info">You have been signed out.</p>}
+        {ended === 'signed-out' && <p className="alert alert-info">You have been signed out.</p>}
+        {ended === 'expired' && (
+          <p className="alert alert-warning" role="alert">
+            Your session has ended (it expired or was revoked). Sign in again to continue.
+          </p>
+        )}
         <div className="field">
           <label htmlFor="username">Username</label>
           <input
