@@ -28,7 +28,9 @@ export function ReservationsTable({ rows, showEvent = true }: { rows: readonly R
         {rows.map((r) => (
           <tr key={r.id} data-reservation={r.id}>
             <td data-label="Reservation" className="mono">
-              #{r.id}
+              <Link to={`/audit?object_type=reservation&object_id=${r.id}`} title="History of this reservation">
+                #{r.id}
+              </Link>
             </td>
             {showEvent && (
               <td data-label="Event">
