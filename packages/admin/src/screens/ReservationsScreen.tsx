@@ -74,16 +74,15 @@ export function ReservationsScreen() {
       </PageHeader>
       {exporting !== null && <ErrorBox error={exporting} />}
 
-      <div className="tabs" role="tablist" aria-label="Status">
+      <div className="tabs" role="group" aria-label="Status">
         {tabs.map((tab, i) => {
           const count = counts[i]?.data?.count;
           return (
             <button
               key={tab}
               type="button"
-              role="tab"
               className="tab"
-              aria-selected={selected === tab}
+              aria-pressed={selected === tab}
               onClick={() => update({ status: tab === 'ALL' ? undefined : [tab] })}
             >
               {tab === 'ALL' ? 'All' : TAB_LABELS[tab]}
