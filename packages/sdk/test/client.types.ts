@@ -97,3 +97,29 @@ export function sessionOptionsAreChecked(): void {
   // @ts-expect-error url is required
   createHoldfastClient({});
 }
+
+export async function adminProceduresAreTyped(): Promise<void> {
+  const page = await client.admin.reservations.list.query({
+    event: 1,
+    status: ['HOLD', 'CONFIRMED'],
+    ordering: '-quantity',
+  });
+  expectTypeOf(page.results[0]!.user_username).toEqualTypeOf<string>();
+  const one = await client.admin.reservations.byId.query({ id: 1 });
+  expectTypeOf(one.history[0]!.actor).toEqualTypeOf<number | null>();
+  const bulk = await client.admin.reservations.bulkCancel.mutate({
+    event: 1,
+    status: ['HOLD'],
+    reason: 'x',
+    dry_run: true,
+  });
+  expectTypeOf(bulk).toEqualTypeOf<{ matched: number; cancelled: number }>();
+  const user = await client.admin.users.update.mutate({ id: 2, is_active: false });
+  expectTypeOf(user.last_login).toEqualTypeOf<string | null>();
+  const stats = await client.admin.events.stats.query({ id: 1 });
+  expectTypeOf(stats.reservations_by_status.EXPIRED).toEqualTypeOf<number>();
+  // @ts-expect-error bulk cancel takes HOLD and CONFIRMED only
+  await client.admin.reservations.bulkCancel.mutate({ event: 1, status: ['EXPIRED'], reason: 'x' });
+  // @ts-expect-error an unknown ordering
+  await client.admin.reservations.list.query({ ordering: 'user' });
+}

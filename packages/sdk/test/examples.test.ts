@@ -57,6 +57,44 @@ describe('admin example scripts', () => {
     expect(mine.stdout).toMatch(new RegExp(`HOLD\\s+2 × ${name} \\(event ${id}\\).*held until`));
   });
 
+  it('cancel every hold of an event with a reason: a dry run first, then for real with --yes', async () => {
+    const event = await server.h.rt.services.events.create({
+      name: unique('Closing '),
+      capacity: 10,
+      start_time: new Date(Date.now() + 86_400_000),
+      end_time: new Date(Date.now() + 90_000_000),
+    });
+    const user = await createUser(server.h);
+    const client = createHoldfastClient({ url: server.url, session: { access: user.access, refresh: user.refresh } });
+    await client.reservations.createHold.mutate({ event_id: event.id, quantity: 2 });
+    await client.reservations.createHold.mutate({ event_id: event.id, quantity: 1 });
+    const kept = await client.reservations.createHold.mutate({ event_id: event.id, quantity: 3 });
+    await client.reservations.confirm.mutate({ reservation_id: kept.id });
+
+    const dry = await example('cancel-event-holds', admin, '--event', String(event.id), '--reason', 'venue closed');
+    expect(dry.stdout).toContain('2 HOLD reservation(s) would be cancelled');
+    expect(dry.stdout).toContain('dry run: nothing changed');
+    expect((await client.events.byId.query({ id: event.id })).hold_count).toBe(3);
+
+    const real = await example(
+      'cancel-event-holds',
+      admin,
+      '--event',
+      String(event.id),
+      '--reason',
+      'venue closed',
+      '--yes',
+    );
+    expect(real.stdout).toContain('cancelled 2 reservation(s)');
+    const after = await client.events.byId.query({ id: event.id });
+    expect([after.hold_count, after.confirmed_count]).toEqual([0, 3]);
+    const history = await createHoldfastClient({
+      url: server.url,
+      session: { access: admin.access, refresh: admin.refresh },
+    }).admin.audit.list.query({ action: 'reservation.cancel', actor: admin.id });
+    expect(history.results.filter((e) => e.reason === 'venue closed').length).toBeGreaterThanOrEqual(2);
+  });
+
   it('explain a refused call in one line and exit non-zero', async () => {
     const user = await createUser(server.h);
     const failed = await example(

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import { AppError } from './errors';
+import { AUDIT_OBJECT_TYPES, type AuditEntryDto, type AuditObjectType } from './modules/audit/audit.schema';
 import { startRuntime, type Runtime } from './runtime';
 
 /** A command another package adds to the CLI (the worker adds `worker`). */
@@ -20,6 +21,10 @@ Commands:
   changepassword --username U [--password P]
                                             set a user's password (prompts when --password is absent)
   expire-holds                              mark every overdue hold EXPIRED now and print how many
+  audit <event|reservation|user|auth> <id> [--limit N]
+                                            the latest audit entries of one object, oldest first (default 20)
+  user deactivate --username U              deactivate an account and revoke its refresh tokens
+  user activate --username U                reactivate an account
 ${Object.values(extra)
   .map((c) => `  ${c.usage}\n`)
   .join('')}`;
@@ -84,16 +89,22 @@ async function run(argv: string[], extra: Record<string, ExtraCommand>): Promise
   }
   const added = command ? extra[command] : undefined;
   if (added) return added.run();
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
     options: {
       username: { type: 'string' },
       email: { type: 'string' },
       password: { type: 'string' },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
+    allowPositionals: true,
   });
+  const [first, second] = positionals;
+  if (positionals.length > 0 && command !== 'audit' && command !== 'user') {
+    throw new CliError(`unexpected argument "${positionals[0]}"`);
+  }
   if (!command || values.help || command === 'help') {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
@@ -123,10 +134,49 @@ async function run(argv: string[], extra: Record<string, ExtraCommand>): Promise
       console.log(`Expired ${result.expired} holds on ${result.events} events.`);
       return 0;
     }
+    case 'audit': {
+      const objectType = first;
+      const objectId = Number(second);
+      if (!isAuditObjectType(objectType) || !Number.isInteger(objectId) || objectId < 1) {
+        throw new CliError('usage: holdfast audit <event|reservation|user|auth> <id> [--limit N]');
+      }
+      const limit = values.limit === undefined ? 20 : Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new CliError('--limit must be 1-500');
+      const entries = await withRuntime((rt) => rt.services.audit.history(objectType, objectId, limit));
+      if (entries.length === 0) console.log(`No audit entries for ${objectType} ${objectId}.`);
+      for (const e of entries) console.log(formatAuditEntry(e));
+      return 0;
+    }
+    case 'user': {
+      if ((first !== 'deactivate' && first !== 'activate') || second !== undefined) {
+        throw new CliError('usage: holdfast user deactivate|activate --username U');
+      }
+      const username = values.username ?? (await prompt('Username: '));
+      await withRuntime((rt) => rt.services.auth.setActive(username, first === 'activate'));
+      console.log(
+        first === 'activate'
+          ? `User "${username}" activated.`
+          : `User "${username}" deactivated; their refresh tokens were revoked and their access tokens are refused.`,
+      );
+      return 0;
+    }
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
       return 2;
   }
+}
+
+function isAuditObjectType(v: string | undefined): v is AuditObjectType {
+  return (AUDIT_OBJECT_TYPES as readonly string[]).includes(v ?? '');
+}
+
+/** One line per entry: when, what, who, from which request, and what changed. */
+export function formatAuditEntry(e: AuditEntryDto): string {
+  const who = e.actor === null ? 'system' : `${e.actor_username ?? '?'}(#${e.actor})`;
+  const change = [e.before ? JSON.stringify(e.before) : '-', e.after ? JSON.stringify(e.after) : '-'].join(' -> ');
+  const reason = e.reason ? ` reason=${JSON.stringify(e.reason)}` : '';
+  const request = e.request_id ? ` request=${e.request_id}` : '';
+  return `${e.at}  ${e.action.padEnd(19)} by ${who}${request}${reason}  ${change}`;
 }
 
 /** Runs the CLI with these arguments and exits the process with its status. */

@@ -2,6 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { Client } from 'pg';
 import path from 'node:path';
 import { PASSWORD, unique } from './support/harness';
 
@@ -55,6 +56,35 @@ describe('holdfast CLI', () => {
     expect(run('changepassword', '--username', username, '--password', 'An0ther-Passw0rd!')).toMatchObject({ code: 0 });
     expect(run('changepassword', '--username', unique('ghost'), '--password', 'An0ther-Passw0rd!').code).toBe(1);
     expect(run('expire-holds').out).toMatch(/Expired \d+ holds on \d+ events\./);
+  });
+
+  it('deactivates a user (recorded, with a clear message) and tails the audit entries of an object', async () => {
+    const username = unique('op');
+    run('createsuperuser', '--username', username, '--email', `${username}@example.com`, '--password', PASSWORD);
+    const off = run('user', 'deactivate', '--username', username);
+    expect(off).toMatchObject({ code: 0, out: expect.stringContaining(`User "${username}" deactivated`) });
+    expect(run('user', 'deactivate', '--username', unique('ghost')).code).toBe(1);
+    expect(run('user', 'remove', '--username', username).code).toBe(1);
+    const db = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await db.connect();
+    const { rows } = await db.query<{ id: number; is_active: boolean }>(
+      'SELECT id, is_active FROM users WHERE username = $1',
+      [username],
+    );
+    await db.end();
+    expect(rows[0]?.is_active).toBe(false);
+    const tail = run('audit', 'user', String(rows[0]!.id));
+    expect(tail.code).toBe(0);
+    const lines = tail.out.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/user\.register\s+by system/);
+    expect(lines[1]).toMatch(/user\.update\s+by system .*"is_active":true.* -> .*"is_active":false/);
+    expect(run('audit', 'user', String(rows[0]!.id), '--limit', '1').out.trim().split('\n')).toHaveLength(1);
+    expect(run('audit', 'user', '999999999').out).toContain('No audit entries for user 999999999.');
+    expect(run('audit', 'order', '1').code).toBe(1);
+    expect(run('audit', 'user', 'abc').code).toBe(1);
+    expect(run('audit', 'user', '1', '--limit', '0').code).toBe(1);
+    expect(run('migrate', 'now').code).toBe(1);
   });
 
   it('prints usage for an unknown command', () => {

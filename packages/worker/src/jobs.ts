@@ -46,18 +46,22 @@ export function defineJobs(agenda: Agenda, services: Services, log: WorkerLogger
       const started = performance.now();
       const idempotencyKeys = await services.idempotency.deleteExpired();
       const tokens = await services.auth.deleteExpiredTokens();
+      // The audit log's retention (AUDIT_RETENTION_DAYS): the only deletion its append-only trigger lets through.
+      const auditEntries = await services.audit.purgeExpired();
       const durationMs = Math.round(performance.now() - started);
       log.info(
-        `cleanup: deleted ${idempotencyKeys} idempotency records and ${tokens} expired tokens in ${durationMs} ms`,
+        `cleanup: deleted ${idempotencyKeys} idempotency records, ${tokens} expired tokens and ${auditEntries} ` +
+          `audit entries past retention in ${durationMs} ms`,
         {
           job: CLEANUP_JOB,
           idempotencyKeys,
           tokens,
+          auditEntries,
           durationMs,
         },
       );
     },
-    // Two indexed DELETEs; a minute is ample, and a shorter lock lets another worker retry sooner after a crash.
+    // Three indexed DELETEs; a minute is ample, and a shorter lock lets another worker retry sooner after a crash.
     { concurrency: 1, lockLifetime: 60_000 },
   );
 }

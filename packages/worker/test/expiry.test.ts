@@ -268,7 +268,7 @@ describe.each(storeKinds())('worker on the %s job store', (kind) => {
     }
   });
 
-  it('cleanup deletes idempotency records past their lifetime and expired tokens', async () => {
+  it('cleanup deletes idempotency records past their lifetime, expired tokens and audit entries past retention', async () => {
     const user = await createUser(rt);
     const event = await createEvent(rt);
     const hold = await rt.services.reservations.createHold(user, { event_id: event.id, quantity: 1 }, 'cleanup-key-1');
@@ -279,19 +279,23 @@ describe.each(storeKinds())('worker on the %s job store', (kind) => {
     await rt.sequelize.query(
       `UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE user_id = :id;
        UPDATE outstanding_tokens SET expires_at = now() - interval '1 day'
-        WHERE id = (SELECT min(id) FROM outstanding_tokens WHERE user_id = :id)`,
-      { replacements: { id: user.id } },
+        WHERE id = (SELECT min(id) FROM outstanding_tokens WHERE user_id = :id);
+       INSERT INTO audit_log (at, action, object_type, object_id)
+       VALUES (now() - interval '400 days', 'reservation.cancel', 'reservation', :reservation)`,
+      { replacements: { id: user.id, reservation: hold.id } },
     );
     const store = await scratchStore(kind);
     await withWorkers([store], 1, async ([w]) => {
       // A fresh schedule runs cleanup at once; later registrations keep its daily time.
       await eventually('a cleanup run', () => w!.rec.entries.some((e) => e.fields.job === 'cleanup'), 10_000);
-      const [counts] = await rt.sequelize.query<{ keys: number; tokens: number }>(
+      const [counts] = await rt.sequelize.query<{ keys: number; tokens: number; audit: number }>(
         `SELECT (SELECT count(*) FROM idempotency_keys WHERE user_id = :id)::int AS keys,
-                (SELECT count(*) FROM outstanding_tokens WHERE user_id = :id)::int AS tokens`,
-        { type: QueryTypes.SELECT, replacements: { id: user.id } },
+                (SELECT count(*) FROM outstanding_tokens WHERE user_id = :id)::int AS tokens,
+                (SELECT count(*) FROM audit_log WHERE object_type = 'reservation' AND object_id = :reservation)::int AS audit`,
+        { type: QueryTypes.SELECT, replacements: { id: user.id, reservation: hold.id } },
       );
-      expect(counts).toEqual({ keys: 0, tokens: 1 });
+      // The hold's and the cancel's entries stay (AUDIT_RETENTION_DAYS is 365); the 400-day-old one is gone.
+      expect(counts).toEqual({ keys: 0, tokens: 1, audit: 2 });
     });
   });
 });
