@@ -120,6 +120,8 @@ export async function adminProceduresAreTyped(): Promise<void> {
   expectTypeOf(stats.reservations_by_status.EXPIRED).toEqualTypeOf<number>();
   // @ts-expect-error bulk cancel takes HOLD and CONFIRMED only
   await client.admin.reservations.bulkCancel.mutate({ event: 1, status: ['EXPIRED'], reason: 'x' });
+  // @ts-expect-error an unknown status
+  await client.admin.reservations.list.query({ status: ['LOST'] });
   // @ts-expect-error an unknown ordering
   await client.admin.reservations.list.query({ ordering: 'user' });
 }

@@ -3,7 +3,8 @@
 // a dist/ and a node_modules link) × each scenario — on one database, alternating short runs round by round so
 // that the drift of other load on the machine falls on every arm alike. Reports, per arm, the median rate and the
 // median of the per-round ratio to the first arm. Use it to measure a hot-path change before making it in src/,
-// or to compare REST with tRPC (`--scenario rest-hot,trpc-hot`).
+// or to compare REST with tRPC (`--scenario rest-hot,trpc-hot`), or to measure what the audit log costs the hot
+// hold path (`--audit-off`: one more arm, this build with auditing switched off, labelled A-noaudit).
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +23,7 @@ const USAGE = `Usage: node bench/dist/ab.js [options]
   --duration S       seconds per arm per round (default 5)
   --connections N    HTTP connections (default 50)
   --pool N           DATABASE_POOL_MAX of every build (default 10)
+  --audit-off        add an arm: this package's build with the audit log off (bench/dist/unaudited-main.js)
   --database-url URL PostgreSQL server (default $DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres)
 `;
 type Scenario = (typeof SCENARIOS)[number];
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '5' },
       connections: { type: 'string', default: '50' },
       pool: { type: 'string', default: '10' },
+      'audit-off': { type: 'boolean', default: false },
       'database-url': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -49,13 +52,21 @@ async function main(): Promise<void> {
     return;
   }
   const dirs = [SERVER_DIR, ...(values.b ?? []).map((d) => path.resolve(d))];
+  // Each build to start: its folder, the script to run, and its label in the report.
+  const builds: { dir: string; entry?: string; name: string }[] = dirs.map((dir, b) => ({
+    dir,
+    name: b === 0 ? 'A' : `B${b}`,
+  }));
+  if (values['audit-off']) {
+    builds.push({ dir: SERVER_DIR, entry: path.join(__dirname, 'unaudited-main.js'), name: 'A-noaudit' });
+  }
   const rounds = Number(values.rounds);
   const duration = Number(values.duration);
   const connections = Number(values.connections);
   const scenarios = (values.scenario ?? 'rest-hot').split(',').map((s) => s.trim()) as Scenario[];
   for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}`);
-  const arms = dirs.flatMap((dir, b) => scenarios.map((scenario) => ({ b, dir, scenario })));
-  const label = (a: { b: number; scenario: string }) => `${a.b === 0 ? 'A' : `B${a.b}`}:${a.scenario}`;
+  const arms = builds.flatMap((build, b) => scenarios.map((scenario) => ({ b, dir: build.dir, scenario })));
+  const label = (a: { b: number; scenario: string }) => `${builds[a.b]?.name ?? '?'}:${a.scenario}`;
   const budget = setTimeout(
     () => {
       log('time budget exceeded');
@@ -80,7 +91,7 @@ async function main(): Promise<void> {
   process.on('exit', () => servers.forEach((s) => s.killNow()));
   try {
     const jwtSecret = randomBytes(36).toString('base64url');
-    for (const dir of dirs) {
+    for (const build of builds) {
       servers.push(
         await startServer({
           databaseUrl: db.url,
@@ -88,7 +99,8 @@ async function main(): Promise<void> {
           bcryptCost: 4,
           jwtSecret,
           nodeArgs: [],
-          dir,
+          dir: build.dir,
+          ...(build.entry ? { entry: build.entry } : {}),
         }),
       );
     }
@@ -134,12 +146,7 @@ async function main(): Promise<void> {
       }
     }
     console.log(`\nA/B: ${rounds} rounds of ${duration} s per arm, ${connections} connections; medians over rounds`);
-    console.log(
-      `A = ${dirs[0]}${dirs
-        .slice(1)
-        .map((d, i) => `, B${i + 1} = ${d}`)
-        .join('')}`,
-    );
+    console.log(builds.map((b) => `${b.name} = ${b.dir}${b.entry ? ` (${path.basename(b.entry)})` : ''}`).join(', '));
     const base = results[0] ?? [];
     results.forEach((ms, i) => {
       const arm = arms[i] as (typeof arms)[number];

@@ -13,8 +13,8 @@ export interface Page<T> {
 export interface PageRequest {
   /** Absolute URL of the list endpoint, e.g. http://host/api/events/. */
   listUrl: string;
-  /** The query parameters to keep in the links (filters), without `page`. */
-  query: Record<string, string | undefined>;
+  /** The query parameters to keep in the links (filters), without `page`; an array repeats the parameter. */
+  query: Record<string, string | readonly string[] | undefined>;
   page: number;
 }
 
@@ -27,7 +27,10 @@ export function toPage<T>(req: PageRequest, count: number, results: T[]): Page<T
   if (req.page > 1 && results.length === 0) throw new AppError('NOT_FOUND', 'Invalid page.');
   const link = (page: number) => {
     const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(req.query)) if (v !== undefined) params.set(k, v);
+    for (const [k, v] of Object.entries(req.query)) {
+      if (typeof v === 'string') params.set(k, v);
+      else if (v) for (const item of v) params.append(k, item);
+    }
     if (page > 1) params.set('page', String(page));
     const qs = params.toString();
     return qs ? `${req.listUrl}?${qs}` : req.listUrl;

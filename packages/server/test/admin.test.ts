@@ -168,6 +168,7 @@ describe('admin.reservations.list', () => {
     expect(first.body.previous).toBeNull();
     const next = new URL(first.body.next as string);
     expect(next.searchParams.get('page')).toBe('2');
+    expect(next.searchParams.getAll('status')).toEqual(['HOLD', 'CONFIRMED']);
     const second = await rest(h, 'GET', `${next.pathname}${next.search}`, { token: admin.access });
     expect(second.status).toBe(200);
     expect(second.body.results).toHaveLength(1);

@@ -16,6 +16,8 @@ export interface ServerSettings {
   nodeArgs: string[];
   /** The server package to run (its dist/main.js and dist/cli.js): SERVER_DIR, or a patched copy for an A/B run. */
   dir: string;
+  /** The script to start instead of dir/dist/main.js (e.g. bench/dist/unaudited-main.js for the audit A/B). */
+  entry?: string;
 }
 
 export interface ApiServer {
@@ -128,7 +130,7 @@ export const PRODUCTION_NODE_ARGS = ['--max-old-space-size=128'];
 export async function startServer(s: ServerSettings, timeoutMs = 60_000): Promise<ApiServer> {
   const port = await freePort();
   const env = serverEnv(s, port);
-  const args = [...PRODUCTION_NODE_ARGS, ...s.nodeArgs, path.join(s.dir, 'dist', 'main.js')];
+  const args = [...PRODUCTION_NODE_ARGS, ...s.nodeArgs, s.entry ?? path.join(s.dir, 'dist', 'main.js')];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: s.dir,
     env,

@@ -20,14 +20,12 @@ export const RESERVATION_ORDERINGS = [
 ] as const;
 export type ReservationOrdering = (typeof RESERVATION_ORDERINGS)[number];
 
-/**
- * `?status=HOLD&status=CONFIRMED` arrives as an array, `?status=HOLD` as a string; `HOLD,CONFIRMED` (the form the
- * next/previous links use) is accepted too. All become an array of distinct statuses.
- */
+/** `?status=HOLD&status=CONFIRMED` arrives as an array, `?status=HOLD` as a string; both become an array. */
 const zStatuses = z
-  .union([z.string(), z.array(z.string()).max(RESERVATION_STATUSES.length)], { error: 'Not a valid choice.' })
-  .pipe(z.transform((v) => [...new Set((Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')))]))
-  .pipe(z.array(ZReservationStatus).min(1));
+  .union([ZReservationStatus, z.array(ZReservationStatus).min(1).max(RESERVATION_STATUSES.length)], {
+    error: 'Select valid choices: HOLD, CONFIRMED, CANCELLED, EXPIRED.',
+  })
+  .pipe(z.transform((v) => [...new Set(Array.isArray(v) ? v : [v])]));
 
 /** The filters of the admin list, shared with the CSV export. */
 export const reservationFilterFields = {

@@ -138,12 +138,11 @@ function whereClause(f: AdminReservationFilters): { where: string; replacements:
 }
 
 /** The filters as query parameters, for the next/previous links. */
-function filterQuery(f: AdminReservationFilters): Record<string, string | undefined> {
+function filterQuery(f: AdminReservationFilters): Record<string, string | readonly string[] | undefined> {
   return {
     event: f.event?.toString(),
     user: f.user?.toString(),
-    // One parameter per link (the record holds one value per key); the schema reads HOLD,CONFIRMED back.
-    status: f.status?.join(','),
+    status: f.status,
     overdue: f.overdue === undefined ? undefined : String(f.overdue),
     q: f.q,
     created_after: f.created_after?.toISOString(),
