@@ -82,15 +82,16 @@ describe('reservation filters → API', () => {
       ordering: '-created_at',
       page: 2,
     });
+    const before = dayBound('2026-12-01', false);
     expect(query).toEqual({
       event: 7,
       status: ['HOLD', 'CONFIRMED'],
       overdue: true,
-      created_before: '2026-12-01',
+      created_before: before,
       ordering: '-created_at',
     });
     expect(exportQueryString(query)).toBe(
-      'event=7&status=HOLD&status=CONFIRMED&overdue=true&created_before=2026-12-01&ordering=-created_at',
+      `event=7&status=HOLD&status=CONFIRMED&overdue=true&created_before=${encodeURIComponent(before)}&ordering=-created_at`,
     );
   });
 

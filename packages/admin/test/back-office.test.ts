@@ -191,7 +191,9 @@ suite('the back office (/admin/) in a browser', () => {
       await shoot(page, 'events');
 
       // Reservations of this event, reached by a deep link (a full page load), held tab.
-      await page.goto(`${origin}/admin/reservations?event=${eventId}&status=HOLD`);
+      await page.goto(
+        `${origin}/admin/reservations?event=${eventId}&status=HOLD&created_after=${localDateTime(0).slice(0, 10)}`,
+      );
       const row = page.locator(`tr[data-reservation="${hold.body.id}"]`);
       await row.getByText('hold', { exact: true }).waitFor();
       await expect(statusTab(page, 'Held').getAttribute('aria-pressed')).resolves.toBe('true');

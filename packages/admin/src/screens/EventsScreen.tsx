@@ -5,7 +5,7 @@ import { client } from '../api';
 import { ActiveBadge, CapacityBar, Empty, ErrorBox, Loading, PageHeader, Pagination } from '../components/ui';
 import { formatDateTime } from '../format';
 import { Link } from '../router';
-import { eventFilters, type EventListInput } from './filters';
+import { dayBound, eventFilters, type EventListInput } from './filters';
 import { useFilters } from './use-filters';
 
 const ORDER_LABELS: Record<string, string> = {
@@ -23,8 +23,9 @@ export function EventsScreen() {
   const input = {
     ...(f.q ? { q: f.q } : {}),
     ...(f.active !== undefined ? { is_active: f.active } : {}),
-    ...(f.from ? { start_date: f.from } : {}),
-    ...(f.to ? { end_date: f.to } : {}),
+    // "Ending by" a day includes that whole (local) day.
+    ...(f.from ? { start_date: dayBound(f.from, false) } : {}),
+    ...(f.to ? { end_date: dayBound(f.to, true) } : {}),
     ...(f.ordering ? { ordering: f.ordering as EventListInput['ordering'] } : {}),
     page: f.page ?? 1,
   };

@@ -76,8 +76,9 @@ export function reservationQuery(f: FilterValues<typeof reservationFilters>): Om
     ...(f.user ? { user: f.user } : {}),
     ...(f.status?.length ? { status: f.status as (typeof RESERVATION_STATUSES)[number][] } : {}),
     ...(f.overdue ? { overdue: true } : {}),
-    ...(f.created_after ? { created_after: f.created_after } : {}),
-    ...(f.created_before ? { created_before: f.created_before } : {}),
+    // Days are the viewer's days: "created from the 1st" starts at the 1st's local midnight, "before the 3rd" ends there.
+    ...(f.created_after ? { created_after: dayBound(f.created_after, false) } : {}),
+    ...(f.created_before ? { created_before: dayBound(f.created_before, false) } : {}),
     ...(f.ordering ? { ordering: f.ordering as ListInput['ordering'] } : {}),
   };
 }
