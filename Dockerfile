@@ -7,6 +7,7 @@ COPY pnpm-lock.yaml pnpm-workspace.yaml package.json tsconfig.base.json ./
 COPY packages/server/package.json packages/server/
 COPY packages/worker/package.json packages/worker/
 COPY packages/sdk/package.json packages/sdk/
+COPY packages/admin/package.json packages/admin/
 RUN pnpm install --frozen-lockfile
 COPY packages packages
 RUN pnpm build && pnpm prune --prod --config.ignore-scripts=false
@@ -25,6 +26,8 @@ COPY --from=build /app/packages/server/node_modules packages/server/node_modules
 COPY --from=build /app/packages/worker/package.json packages/worker/
 COPY --from=build /app/packages/worker/dist packages/worker/dist
 COPY --from=build /app/packages/worker/node_modules packages/worker/node_modules
+# The back office is static files; the API finds them next to itself and serves them at /admin/.
+COPY --from=build /app/packages/admin/dist packages/admin/dist
 USER node
 EXPOSE 8000
 CMD ["node", "packages/server/dist/main.js"]

@@ -24,7 +24,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/server/scripts/**/*.mjs'],
+    files: ['packages/server/scripts/**/*.mjs', 'packages/admin/scripts/**/*.mjs'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
   {

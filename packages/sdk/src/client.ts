@@ -1,5 +1,13 @@
 // createHoldfastClient: the typed tRPC client for the Holdfast API, with batching and session handling built in.
-import { createTRPCClient, httpBatchLink, httpLink, type HTTPBatchLinkOptions, type TRPCClient } from '@trpc/client';
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpLink,
+  splitLink,
+  type HTTPBatchLinkOptions,
+  type Operation,
+  type TRPCClient,
+} from '@trpc/client';
 import type { HoldfastRouter } from './router';
 import { SessionKeeper, type Session } from './session';
 import { sessionLink } from './session-link';
@@ -28,6 +36,19 @@ export interface HoldfastClientOptions {
   fetch?: HoldfastFetch;
   /** Extra headers for every request; `Authorization` is the client's own while it holds a session. */
   headers?: HeadersOption;
+}
+
+/**
+ * Per-call options: `client.admin.reservations.cancel.mutate(input, { context: { idempotencyKey } })` sends that
+ * key as the `Idempotency-Key` header, so a repeated call (a retry after a network failure) is applied once.
+ */
+export interface HoldfastCallContext {
+  idempotencyKey?: string;
+}
+
+function idempotencyKeyOf(op: Operation): string | undefined {
+  const key = (op.context as HoldfastCallContext).idempotencyKey;
+  return typeof key === 'string' && key.length > 0 ? key : undefined;
 }
 
 export function trpcEndpoint(url: string): string {
@@ -63,18 +84,27 @@ export function createHoldfastClient(options: HoldfastClientOptions): HoldfastCl
     refresher.auth.refresh.mutate({ refresh }),
   );
 
+  const sessionHeaders = async () => {
+    const headers = await resolveHeaders(options.headers);
+    const session = keeper.current;
+    if (session) headers.authorization = `Bearer ${session.access}`;
+    return headers;
+  };
+
   return createTRPCClient<HoldfastRouter>({
     links: [
       sessionLink(keeper),
-      httpBatchLink({
-        url,
-        ...(fetch ? { fetch } : {}),
-        async headers() {
-          const headers = await resolveHeaders(options.headers);
-          const session = keeper.current;
-          if (session) headers.authorization = `Bearer ${session.access}`;
-          return headers;
-        },
+      // A call with its own idempotency key travels alone: a batch has one set of headers.
+      splitLink({
+        condition: (op) => idempotencyKeyOf(op) !== undefined,
+        true: httpLink({
+          url,
+          ...(fetch ? { fetch } : {}),
+          async headers({ op }) {
+            return { ...(await sessionHeaders()), 'idempotency-key': idempotencyKeyOf(op)! };
+          },
+        }),
+        false: httpBatchLink({ url, ...(fetch ? { fetch } : {}), headers: sessionHeaders }),
       }),
     ],
   });

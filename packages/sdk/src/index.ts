@@ -1,6 +1,12 @@
 // @holdfast/sdk: the typed client of the Holdfast API.
 export { createHoldfastClient } from './client';
-export type { HeadersOption, HoldfastClient, HoldfastClientOptions, HoldfastFetch } from './client';
+export type {
+  HeadersOption,
+  HoldfastCallContext,
+  HoldfastClient,
+  HoldfastClientOptions,
+  HoldfastFetch,
+} from './client';
 export { HOLDFAST_ERROR_CODES, isHoldfastError } from './errors';
 export type { FieldErrors, HoldfastError, HoldfastErrorCode } from './errors';
 export type { Session } from './session';

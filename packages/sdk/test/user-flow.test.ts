@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHoldfastClient, isHoldfastError, type Session } from '../src';
-import { createEvent, createUser, PASSWORD, startLiveServer, unique, type LiveServer } from './support/live-server';
+import {
+  createEvent,
+  createUser,
+  PASSWORD,
+  recordingFetch,
+  startLiveServer,
+  unique,
+  type LiveServer,
+} from './support/live-server';
 
 let server: LiveServer;
 beforeAll(async () => {
@@ -88,6 +96,37 @@ describe('a user of the client', () => {
     });
     await expect(client.auth.me.query()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     expect(seen).toEqual(['sdk-test-1', 'Bearer not-a-token']);
+  });
+
+  it('sends a call’s idempotency key as its own Idempotency-Key header, so a repeat is applied once', async () => {
+    const user = await createUser(server.h);
+    const event = await createEvent(server.h, { capacity: 5 });
+    const recorder = recordingFetch();
+    const client = createHoldfastClient({
+      url: server.url,
+      session: { access: user.access, refresh: user.refresh },
+      fetch: recorder.fetch,
+    });
+    const [a, b] = await Promise.all([
+      client.reservations.createHold.mutate({ event_id: event.id, quantity: 1 }),
+      client.reservations.createHold.mutate({ event_id: event.id, quantity: 1 }),
+    ]);
+    // Two keyed calls made together: each travels alone, never merged into a batch with one set of headers.
+    const [first] = await Promise.all([
+      client.reservations.cancel.mutate({ id: a.id }, { context: { idempotencyKey: `cancel-${a.id}` } }),
+      client.reservations.cancel.mutate({ id: b.id }, { context: { idempotencyKey: `cancel-${b.id}` } }),
+    ]);
+    expect(recorder.requests.filter((paths) => paths.includes('reservations.cancel'))).toEqual([
+      ['reservations.cancel'],
+      ['reservations.cancel'],
+    ]);
+    // Without the header this repeat would be refused (INVALID_STATUS): with it, it replays the first answer.
+    const again = await client.reservations.cancel.mutate(
+      { id: a.id },
+      { context: { idempotencyKey: `cancel-${a.id}` } },
+    );
+    expect(again).toEqual(first);
+    expect(again.status).toBe('CANCELLED');
   });
 
   it('ends the session when logout finds it already revoked elsewhere', async () => {

@@ -21,6 +21,7 @@ import { sendFrameworkError } from './http/framework-error';
 import { registerMethodGuard } from './http/method-guard';
 import { adminExportPlugin } from './http/admin-export';
 import { responseMetaFor } from './http/response-meta';
+import { adminUiPlugin } from './http/admin-ui';
 import { routeLabelOf } from './http/route-table';
 import { restPlugin } from './http/rest';
 import { httpDuration, registry, watchPool } from './metrics';
@@ -242,6 +243,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     uiConfig: { docExpansion: 'list', deepLinking: true, persistAuthorization: true },
   });
 
+  await app.register(adminUiPlugin, { dir: config.adminUiDir });
   // Before the REST adapter's /api/* catch-all (a static route wins over it either way; this keeps it readable).
   await app.register(adminExportPlugin, { services });
   await app.register(restPlugin, { prefix: '/api', services, limiter, bodyLimit: config.bodyLimitBytes });

@@ -46,6 +46,7 @@ const zEnv = z.object({
   EVENT_LIST_CACHE_MS: z.coerce.number().int().min(0).default(1000),
   AUTH_USER_CACHE_MS: z.coerce.number().int().min(0).default(1000),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(365),
+  ADMIN_UI_DIR: z.string().min(1).optional(),
 });
 
 export type Env = z.input<typeof zEnv>;
@@ -97,6 +98,8 @@ export interface Config {
   readonly authUserCacheMs: number;
   /** Audit entries older than this are removed by the worker's clean-up job. */
   readonly auditRetentionDays: number;
+  /** The back office's built files (packages/admin/dist); undefined → found next to the server, if built. */
+  readonly adminUiDir: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -159,5 +162,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     eventListCacheMs: e.EVENT_LIST_CACHE_MS,
     authUserCacheMs: e.AUTH_USER_CACHE_MS,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    adminUiDir: e.ADMIN_UI_DIR,
   });
 }
