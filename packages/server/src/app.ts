@@ -13,10 +13,12 @@ import Fastify, {
   type FastifyReply,
   type FastifyServerOptions,
 } from 'fastify';
+import type { ClientConfig } from 'pg';
 import type { Sequelize } from 'sequelize';
 import type { Config } from './config';
 import { pingDatabase } from './db/database';
 import { AppError, frameworkErrorMessage } from './errors';
+import { registerAvailabilityStream } from './http/availability-stream';
 import { responseMetaFor } from './http/response-meta';
 import { restPlugin } from './http/rest';
 import { httpDuration, registry, routeLabel, watchPool } from './metrics';
@@ -29,11 +31,28 @@ export interface AppDeps {
   config: Config;
   services: Services;
   sequelize: Sequelize;
+  /** The database URL (Runtime has it); the live-availability listener opens its own connection with it. */
+  databaseUrl?: string;
 }
 
 export interface AppOptions {
   /** Replaces the pino logger settings (tests pass a stream to capture logs). */
   logger?: FastifyServerOptions['logger'];
+  /** Reconnect backoff of the live-availability listener (tests shorten it). */
+  liveBackoffMs?: { min: number; max: number };
+}
+
+/** Where the dedicated LISTEN connection goes: the same database as the pool, outside the pool. */
+function listenerConnection(deps: AppDeps): ClientConfig {
+  if (deps.databaseUrl) return { connectionString: deps.databaseUrl };
+  const c = deps.sequelize.config;
+  return {
+    host: c.host,
+    port: Number(c.port),
+    user: c.username,
+    database: c.database,
+    ...(c.password ? { password: c.password } : {}),
+  };
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -177,6 +196,15 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   app.addHook('onClose', async () => unwatchPool());
   const unwatchPool = watchPool(sequelize);
 
+  // Live availability: one LISTEN connection per process. Its streams are closed before the server stops
+  // accepting (preClose), or app.close() would wait forever for them; a SIGTERM drain gets this through app.close().
+  await services.availability.start({
+    connection: listenerConnection(deps),
+    log: app.log,
+    ...(opts.liveBackoffMs ? { minBackoffMs: opts.liveBackoffMs.min, maxBackoffMs: opts.liveBackoffMs.max } : {}),
+  });
+  app.addHook('preClose', async () => services.availability.close());
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'unhandled error');
@@ -219,6 +247,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     uiConfig: { docExpansion: 'list', deepLinking: true, persistAuthorization: true },
   });
 
+  registerAvailabilityStream(app, services);
   await app.register(restPlugin, { prefix: '/api', services, limiter, bodyLimit: config.bodyLimitBytes });
   return app;
 }

@@ -4,10 +4,12 @@ import type { Sequelize } from 'sequelize';
 import type { Config } from './config';
 import { AuthService } from './modules/auth/auth.service';
 import { hs256Key } from './modules/auth/tokens';
+import { availabilityReader } from './modules/events/availability.reader';
 import { EventsService } from './modules/events/events.service';
 import { EventListCache } from './modules/events/list-cache';
 import { IdempotencyService } from './modules/idempotency/idempotency.service';
 import { ReservationsService, type ReservationSettings } from './modules/reservations/reservations.service';
+import { LiveAvailability } from './live/live-availability';
 
 export interface Services {
   auth: AuthService;
@@ -16,6 +18,8 @@ export interface Services {
   idempotency: IdempotencyService;
   /** The events list cache (EventsService and ReservationsService clear it after their writes). */
   eventListCache: EventListCache;
+  /** Live availability streams; idle until buildApp starts its listening connection. */
+  availability: LiveAvailability;
 }
 
 export interface ServiceOverrides {
@@ -58,5 +62,15 @@ export function createServices(
     ),
     idempotency,
     eventListCache,
+    availability: new LiveAvailability(
+      availabilityReader(sequelize),
+      {
+        maxSubscriptions: config.liveMaxSubscriptions,
+        coalesceMs: config.liveCoalesceMs,
+        slowClientMs: config.liveSlowClientMs,
+        heartbeatMs: config.liveHeartbeatMs,
+      },
+      eventListCache,
+    ),
   };
 }

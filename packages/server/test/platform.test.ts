@@ -60,7 +60,12 @@ describe('migrations', () => {
     const clients = [1, 2, 3].map(() => new Sequelize(db.url, { dialect: 'postgres', logging: false }));
     try {
       const applied = await Promise.all(clients.map((c) => migrate(c)));
-      expect(applied.flat()).toEqual(['0001-initial', '0002-live-holds-function']);
+      expect(applied.flat()).toEqual([
+        '0001-initial',
+        '0002-live-holds-function',
+        '0005-availability-notify',
+        '0006-refresh-rotation-grace',
+      ]);
       expect(await migrate(clients[0]!)).toEqual([]);
       expect(await pendingMigrations(clients[0]!)).toEqual([]);
     } finally {

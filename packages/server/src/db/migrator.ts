@@ -4,6 +4,8 @@ import { type Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug, type MigrationFn } from 'umzug';
 import * as initial from './migrations/0001-initial';
 import * as liveHoldsFunction from './migrations/0002-live-holds-function';
+import * as availabilityNotify from './migrations/0005-availability-notify';
+import * as refreshRotationGrace from './migrations/0006-refresh-rotation-grace';
 
 export type Migration = MigrationFn<Sequelize>;
 
@@ -11,6 +13,8 @@ export type Migration = MigrationFn<Sequelize>;
 const migrations = [
   { name: '0001-initial', ...initial },
   { name: '0002-live-holds-function', ...liveHoldsFunction },
+  { name: '0005-availability-notify', ...availabilityNotify },
+  { name: '0006-refresh-rotation-grace', ...refreshRotationGrace },
 ];
 
 const MIGRATION_LOCK_KEY = 7_410_001;
