@@ -46,6 +46,7 @@ export function createServices(
       loginMaxFailures: config.loginMaxFailures,
       loginFailureWindowSeconds: config.loginFailureWindowSeconds,
       userCacheMs: config.authUserCacheMs,
+      refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
       ...clock,
     }),
     events: new EventsService(sequelize, eventListCache),

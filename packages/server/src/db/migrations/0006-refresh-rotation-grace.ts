@@ -8,9 +8,11 @@ export const up: Migration = async ({ context: sequelize }) => {
     CREATE TABLE refresh_rotations (
       token_id        bigint PRIMARY KEY REFERENCES outstanding_tokens(id) ON DELETE CASCADE,
       successor_id    bigint NOT NULL REFERENCES outstanding_tokens(id) ON DELETE CASCADE,
+      -- The JWT claims of the pair (the successor's jti and exp are on its outstanding_tokens row).
+      refresh_iat     integer NOT NULL,
       access_jti      uuid NOT NULL,
-      issued_at       integer NOT NULL,
-      access_expires  integer NOT NULL,
+      access_iat      integer NOT NULL,
+      access_exp      integer NOT NULL,
       rotated_at      timestamptz NOT NULL DEFAULT now()
     );
     CREATE INDEX refresh_rotations_successor_idx ON refresh_rotations (successor_id);

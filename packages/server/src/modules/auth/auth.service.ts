@@ -16,6 +16,7 @@ import {
   type UserDto,
 } from './auth.schema';
 import { passwordProblems } from './password-policy';
+import { RefreshRotationGrace } from './refresh-grace';
 import { signToken, verifyToken, type TokenSettings } from './tokens';
 import { VerifiedAccessTokens } from './verified-tokens';
 
@@ -27,6 +28,8 @@ export interface AuthSettings extends TokenSettings {
   userCacheMs: number;
   /** The clock of that cache and of reused access tokens' expiry, in ms (tests step a fake one). */
   now?: () => number;
+  /** REFRESH_REUSE_GRACE_SECONDS (see refresh-grace.ts); 0 or absent = strict rotation. */
+  refreshReuseGraceSeconds?: number;
 }
 
 /** Users whose rows authenticate() keeps at once: ~200 bytes each. */
@@ -57,6 +60,7 @@ export class AuthService {
   /** Forgotten whole after any user write here (users change rarely, so all go, not just the one). */
   private readonly signInRecords: ReadThroughCache<SignInRecord>;
   private readonly accessTokens: VerifiedAccessTokens;
+  private readonly rotationGrace: RefreshRotationGrace;
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -68,6 +72,10 @@ export class AuthService {
       ...(settings.now ? { now: settings.now } : {}),
     });
     this.accessTokens = new VerifiedAccessTokens(settings, settings.now);
+    this.rotationGrace = new RefreshRotationGrace(sequelize, {
+      ...settings,
+      graceSeconds: settings.refreshReuseGraceSeconds ?? 0,
+    });
   }
 
   // ---- accounts -------------------------------------------------------------------------------------------
@@ -184,16 +192,22 @@ export class AuthService {
       });
       if (!outstanding) return 'invalid' as const;
       if (await this.isBlacklisted(outstanding.id, transaction)) {
+        // Tabs sharing a session refreshing together: within the grace window the same pair, not a revocation.
+        const grace = await this.rotationGrace.onRotatedTokenPresented(outstanding.id, transaction);
+        if (grace.kind === 'replay') return grace.pair;
+        if (grace.kind === 'refuse') return 'blacklisted' as const;
         await this.revokeAllRefreshTokens(outstanding.userId, transaction);
-        return 'reused' as const;
+        return 'blacklisted' as const;
       }
       const user = await User.findByPk(outstanding.userId, { transaction });
       if (!user || !user.isActive) return 'invalid' as const;
       await BlacklistedToken.create({ tokenId: outstanding.id }, { transaction });
-      return this.issueTokens(user.id, transaction);
+      const pair = await this.issueTokens(user.id, transaction);
+      await this.rotationGrace.remember(outstanding.id, pair, transaction);
+      return pair;
     });
     if (outcome === 'invalid') throw AppError.tokenNotValid('Token is invalid or expired');
-    if (outcome === 'reused') throw AppError.tokenNotValid('Token is blacklisted');
+    if (outcome === 'blacklisted') throw AppError.tokenNotValid('Token is blacklisted');
     return { access: outcome.access, refresh: outcome.refresh };
   }
 
