@@ -3,8 +3,9 @@ export { createHoldfastClient } from './client';
 export type { HeadersOption, HoldfastClient, HoldfastClientOptions, HoldfastFetch } from './client';
 export { HOLDFAST_ERROR_CODES, isHoldfastError } from './errors';
 export type { FieldErrors, HoldfastError, HoldfastErrorCode } from './errors';
-export type { Session } from './session';
+export type { RefreshLock, Session, SessionStore } from './session';
 export type {
+  Availability,
   Event,
   HoldfastRouter,
   Reservation,
