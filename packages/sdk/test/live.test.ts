@@ -13,12 +13,12 @@ import {
   type TestUser,
 } from './support/live-server';
 
-// Access tokens live one second, so tests let one expire instead of forging it. `strict` has no reuse grace window.
+// Access tokens live two seconds (at least one after issue), so tests let one expire instead of forging it. `strict` has no reuse grace window.
 let server: LiveServer;
 let strict: LiveServer;
 beforeAll(async () => {
-  server = await startLiveServer({ ACCESS_TOKEN_TTL_SECONDS: '1', REFRESH_REUSE_GRACE_SECONDS: '20' });
-  strict = await startLiveServer({ ACCESS_TOKEN_TTL_SECONDS: '1', REFRESH_REUSE_GRACE_SECONDS: '0' });
+  server = await startLiveServer({ ACCESS_TOKEN_TTL_SECONDS: '2', REFRESH_REUSE_GRACE_SECONDS: '20' });
+  strict = await startLiveServer({ ACCESS_TOKEN_TTL_SECONDS: '2', REFRESH_REUSE_GRACE_SECONDS: '0' });
 });
 afterAll(async () => {
   await server.close();
