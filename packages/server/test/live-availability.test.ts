@@ -259,6 +259,44 @@ describe('stream access and limits', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('refuses bad subscription input and non-GET methods with a 4xx error and ends the stream', async () => {
+    const auth = { authorization: `Bearer ${alice.access}` };
+    const open = b.rt.services.availability.subscriberCount;
+    const bad: unknown[] = [
+      { event_ids: [] },
+      { event_ids: Array.from({ length: 101 }, (_, i) => i + 1) },
+      { event_ids: [1.5] },
+      { event_ids: ['x'] },
+      { event_ids: [1], extra: true },
+      { event_ids: [-1] },
+      {},
+      null,
+      "'; DELETE FROM events; --",
+    ];
+    for (const input of bad) {
+      const s = await openSse(
+        `${baseB}/trpc/events.availability?input=${encodeURIComponent(JSON.stringify(input))}`,
+        auth,
+      );
+      streams.push(s);
+      const error = await s.waitFor(
+        (m) => m.event === 'serialized-error',
+        3000,
+        `the error for ${JSON.stringify(input)}`,
+      );
+      expect(JSON.parse(error.data)).toMatchObject({ data: { httpStatus: 400 } });
+      await s.ended;
+      expect(s.messages.filter((m) => m.event !== 'connected')).toHaveLength(1);
+    }
+    const post = await fetch(`${baseB}/trpc/events.availability`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ event_ids: [1] }),
+    });
+    expect(await post.text()).toContain('"httpStatus":405');
+    expect(b.rt.services.availability.subscriberCount).toBe(open);
+  });
+
   it('streams the tRPC subscription events.availability over SSE', async () => {
     const event = await createEvent(a, { capacity: 8 });
     const input = encodeURIComponent(JSON.stringify({ event_ids: [event.id, event.id] }));

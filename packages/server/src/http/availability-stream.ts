@@ -69,9 +69,8 @@ export function registerAvailabilityStream(app: FastifyInstance, services: Servi
     try {
       for await (const update of subscription.updates(gone.signal)) {
         const message = `id: ${update.seq}\nevent: availability\ndata: ${JSON.stringify(update.availability)}\n\n`;
-        if (!raw.write(message)) {
-          await Promise.race([once(raw, 'drain'), once(gone.signal, 'abort')]);
-        }
+        // A full socket: wait for it to drain (meanwhile newer values replace unsent ones in the subscription).
+        if (!raw.write(message)) await once(raw, 'drain', { signal: gone.signal }).catch(() => undefined);
       }
     } catch (err) {
       request.log.info({ err }, 'availability stream closed by the server');
