@@ -1,16 +1,23 @@
 // Live availability across API processes: each harness is a separate "process" (own pool, own caches, own LISTEN
-// connection) on the one test database, as two API replicas and a worker are in production.
+// connection) on the one test database, as two API replicas and a worker are in production; one test also runs a
+// real second OS process (dist/main.js).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import {
+  TEST_JWT_SECRET,
   createEvent,
   createHarness,
   createUser,
   expireNow,
   rest,
+  testEnv,
   type Harness,
   type TestUser,
 } from './support/harness';
+import { freePort } from './support/isolated';
 import { openSse, type SseMessage, type SseStream } from './support/sse';
 
 type Availability = {
@@ -105,6 +112,43 @@ describe('GET /api/events/{id}/availability/ across two API processes', () => {
     // The other process's list no longer shows the cached 10.
     expect((await listOn(b, alice.access, event))?.available_capacity).toBe(7);
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('does the same for a hold made through a separate OS process (dist/main.js)', async () => {
+    const main = path.resolve(__dirname, '../dist/main.js');
+    if (!existsSync(main)) throw new Error('packages/server/dist is missing: run `pnpm build` first (pnpm test does).');
+    const port = await freePort();
+    const child = spawn(process.execPath, [main], {
+      env: { ...process.env, ...testEnv(), PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: TEST_JWT_SECRET },
+      stdio: 'ignore',
+    });
+    try {
+      const other = `http://127.0.0.1:${port}`;
+      let ready = false;
+      for (let i = 0; i < 300 && !ready; i++) {
+        ready = await fetch(`${other}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (!ready) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(ready).toBe(true);
+      const event = await createEvent(a, { capacity: 10 });
+      expect((await listOn(b, alice.access, event))?.available_capacity).toBe(10);
+      const s = await stream(baseB, event.id, { authorization: `Bearer ${alice.access}` });
+      await s.waitFor(availableIs(10));
+      const res = await fetch(`${other}/api/reservations/create_hold/`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${alice.access}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ event_id: event.id, quantity: 5 }),
+      });
+      expect(res.status).toBe(201);
+      await s.waitFor(availableIs(5), 1000, 'the other process’s hold, within 1 s');
+      expect((await listOn(b, alice.access, event))?.available_capacity).toBe(5);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
   });
 
   it('keeps a process without the signal stale for its cache TTL (negative control of the test above)', async () => {
