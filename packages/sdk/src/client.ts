@@ -3,13 +3,15 @@ import {
   createTRPCClient,
   httpBatchLink,
   httpLink,
+  httpSubscriptionLink,
   splitLink,
   type HTTPBatchLinkOptions,
   type Operation,
   type TRPCClient,
 } from '@trpc/client';
+import { EventSource, type FetchLike } from 'eventsource';
 import type { HoldfastRouter } from './router';
-import { SessionKeeper, type Session } from './session';
+import { SessionKeeper, type RefreshLock, type Session, type SessionStore } from './session';
 import { sessionLink } from './session-link';
 
 export type HoldfastClient = TRPCClient<HoldfastRouter>;
@@ -36,6 +38,17 @@ export interface HoldfastClientOptions {
   fetch?: HoldfastFetch;
   /** Extra headers for every request; `Authorization` is the client's own while it holds a session. */
   headers?: HeadersOption;
+  /**
+   * A session shared with other clients (browser tabs: e.g. localStorage). Changes are saved there, and before
+   * refreshing the client re-reads it to adopt a session another client already refreshed. Pass its current value as
+   * `session` too.
+   */
+  sessionStore?: SessionStore;
+  /**
+   * Mutual exclusion of refreshes across clients; default: the Web Locks API (`navigator.locks`) when present, so
+   * tabs of one origin take turns. Without one, the server's reuse grace window keeps concurrent refreshes safe.
+   */
+  refreshLock?: RefreshLock;
 }
 
 /**
@@ -80,31 +93,54 @@ export function createHoldfastClient(options: HoldfastClientOptions): HoldfastCl
   const refresher = createTRPCClient<HoldfastRouter>({
     links: [httpLink({ url, ...(fetch ? { fetch } : {}), headers: () => resolveHeaders(options.headers) })],
   });
-  const keeper = new SessionKeeper(options.session ?? null, options.onSession, (refresh) =>
-    refresher.auth.refresh.mutate({ refresh }),
+  const keeper = new SessionKeeper(
+    options.session ?? null,
+    options.onSession,
+    (refresh) => refresher.auth.refresh.mutate({ refresh }),
+    {
+      ...(options.sessionStore ? { store: options.sessionStore } : {}),
+      ...(options.refreshLock ? { lock: options.refreshLock } : {}),
+    },
   );
 
-  const sessionHeaders = async () => {
+  const requestHeaders = async (): Promise<Record<string, string>> => {
     const headers = await resolveHeaders(options.headers);
     const session = keeper.current;
     if (session) headers.authorization = `Bearer ${session.access}`;
     return headers;
   };
 
+  // Subscriptions run over server-sent events. The browser's EventSource cannot send an Authorization header, and
+  // a token must never go into a URL, so the `eventsource` ponyfill (fetch-based, browsers and Node) carries it;
+  // the header is read at every (re)connection, so a reconnect after a refresh uses the new token.
+  const sseFetch: FetchLike = async (input, init) => {
+    const headers = { ...init.headers, ...(await requestHeaders()) };
+    // A custom fetch is typed for tRPC's needs (ResponseEsque); a real one (all that is useful here) returns a Response.
+    return (await (fetch ?? globalThis.fetch)(input, { ...init, headers })) as Response;
+  };
+
   return createTRPCClient<HoldfastRouter>({
     links: [
       sessionLink(keeper),
-      // A call with its own idempotency key travels alone: a batch has one set of headers.
       splitLink({
-        condition: (op) => idempotencyKeyOf(op) !== undefined,
-        true: httpLink({
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({
           url,
-          ...(fetch ? { fetch } : {}),
-          async headers({ op }) {
-            return { ...(await sessionHeaders()), 'idempotency-key': idempotencyKeyOf(op)! };
-          },
+          EventSource,
+          eventSourceOptions: () => ({ fetch: sseFetch }),
         }),
-        false: httpBatchLink({ url, ...(fetch ? { fetch } : {}), headers: sessionHeaders }),
+        // A call with its own idempotency key travels alone: a batch has one set of headers.
+        false: splitLink({
+          condition: (op) => idempotencyKeyOf(op) !== undefined,
+          true: httpLink({
+            url,
+            ...(fetch ? { fetch } : {}),
+            async headers({ op }) {
+              return { ...(await requestHeaders()), 'idempotency-key': idempotencyKeyOf(op)! };
+            },
+          }),
+          false: httpBatchLink({ url, ...(fetch ? { fetch } : {}), headers: requestHeaders }),
+        }),
       }),
     ],
   });

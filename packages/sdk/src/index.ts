@@ -9,8 +9,9 @@ export type {
 } from './client';
 export { HOLDFAST_ERROR_CODES, isHoldfastError } from './errors';
 export type { FieldErrors, HoldfastError, HoldfastErrorCode } from './errors';
-export type { Session } from './session';
+export type { RefreshLock, Session, SessionStore } from './session';
 export type {
+  Availability,
   Event,
   HoldfastRouter,
   Reservation,

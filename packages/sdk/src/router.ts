@@ -16,5 +16,8 @@ export type Event = RouterOutputs['events']['byId'];
 export type Reservation = RouterOutputs['reservations']['byId'];
 /** A reservation's status. */
 export type ReservationStatus = Reservation['status'];
+/** Live seat counts of one event, as `events.availability` streams them (API.md "Live availability"). */
+export type Availability =
+  RouterOutputs['events']['availability'] extends AsyncIterable<infer Value, unknown, unknown> ? Value : never;
 /** An account, as `auth.me` and `auth.login` return it. */
 export type User = RouterOutputs['auth']['me'];

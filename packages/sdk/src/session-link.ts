@@ -51,12 +51,16 @@ export function sessionLink(keeper: SessionKeeper): TRPCLink<HoldfastRouter> {
           observer.error(typed);
         };
 
-        const attempt = (retried: boolean) => {
+        let retried = false;
+        const attempt = () => {
           const sentAt = keeper.version;
           subscription = next(prepare()).subscribe({
             next(envelope) {
               const result = envelope.result;
               if ('data' in result) {
+                // A live subscription outlives access tokens: once it delivers again, a later 401 (on a reconnect
+                // after the token expired) may renew once more.
+                if (op.type === 'subscription') retried = false;
                 if (SIGN_IN.has(op.path)) {
                   const tokens = tokensOf(result.data);
                   if (tokens) keeper.set(tokens);
@@ -71,8 +75,9 @@ export function sessionLink(keeper: SessionKeeper): TRPCLink<HoldfastRouter> {
               // 401 means the server refused before running the procedure, so even a mutation is safe to repeat.
               void keeper.renew(sentAt).then((renewed) => {
                 if (closed) return;
-                if (renewed) attempt(true);
-                else fail(err);
+                if (!renewed) return fail(err);
+                retried = true;
+                attempt();
               });
             },
             complete() {
@@ -81,7 +86,7 @@ export function sessionLink(keeper: SessionKeeper): TRPCLink<HoldfastRouter> {
           });
         };
 
-        attempt(false);
+        attempt();
         return () => {
           closed = true;
           subscription?.unsubscribe();

@@ -1,6 +1,9 @@
 // The client's tokens and the one place that refreshes them. Refresh is single-flight: the server rotates refresh
 // tokens and treats a second use of a rotated one as theft (it revokes every token of the user), so concurrent
-// calls that all hit an expired access token must share one refresh instead of racing with the same token.
+// calls that all hit an expired access token must share one refresh instead of racing with the same token. Clients
+// sharing one stored session (browser tabs) extend that across clients: a Web Locks lock lets one refresh at a time,
+// and each re-reads the shared store inside it, adopting a session another client already refreshed. The server's
+// short reuse grace window covers runtimes without Web Locks.
 import { isUnauthorized } from './errors';
 
 /** The tokens of a signed-in client, as auth.login / auth.token / auth.refresh return them. */
@@ -14,18 +17,61 @@ export interface Session {
 export type SessionListener = (session: Session | null) => void;
 export type RefreshTokens = (refresh: string) => Promise<Session>;
 
+/**
+ * Where several clients keep one session (browser tabs sharing localStorage, processes sharing a file). With a store,
+ * a client that needs a refresh first looks there: if another client already rotated the token, it adopts that
+ * session instead of presenting the rotated token again (which the server would take for theft once its grace
+ * window has passed).
+ */
+export interface SessionStore {
+  load(): Session | null | Promise<Session | null>;
+  save(session: Session | null): void | Promise<void>;
+}
+
+/** The part of the Web Locks API (navigator.locks) the client uses to let one tab refresh at a time. */
+export interface RefreshLock {
+  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+}
+
+export interface SharedSessionOptions {
+  store?: SessionStore;
+  /** Cross-client mutual exclusion for refreshes; default: navigator.locks when the runtime has it. */
+  lock?: RefreshLock;
+  /** The lock's name (one per server and store); default `holdfast-session-refresh`. */
+  lockName?: string;
+}
+
+/** navigator.locks in browsers (and runtimes that have it); undefined elsewhere. */
+function webLocks(): RefreshLock | undefined {
+  const nav = (globalThis as { navigator?: { locks?: { request?: unknown } } }).navigator;
+  const locks = nav?.locks;
+  if (!locks || typeof locks.request !== 'function') return undefined;
+  return {
+    request: <T>(name: string, callback: () => Promise<T>) =>
+      (locks as { request(n: string, cb: () => Promise<T>): Promise<T> }).request(name, callback),
+  };
+}
+
 export class SessionKeeper {
   #session: Session | null;
   /** Bumped on every change, so a failed call can tell whether the session moved on since it was sent. */
   #version = 0;
   #inFlight: Promise<boolean> | null = null;
 
+  readonly #store: SessionStore | undefined;
+  readonly #lock: RefreshLock | undefined;
+  readonly #lockName: string;
+
   constructor(
     initial: Session | null,
     private readonly onChange: SessionListener | undefined,
     private readonly refreshTokens: RefreshTokens,
+    shared: SharedSessionOptions = {},
   ) {
     this.#session = initial ? { access: initial.access, refresh: initial.refresh } : null;
+    this.#store = shared.store;
+    this.#lock = shared.lock ?? webLocks();
+    this.#lockName = shared.lockName ?? 'holdfast-session-refresh';
   }
 
   get current(): Session | null {
@@ -36,9 +82,10 @@ export class SessionKeeper {
     return this.#version;
   }
 
-  set(session: Session | null): void {
+  set(session: Session | null, persist = true): void {
     this.#session = session ? { access: session.access, refresh: session.refresh } : null;
     this.#version += 1;
+    if (persist && this.#store) void Promise.resolve(this.#store.save(this.#session && { ...this.#session }));
     if (!this.onChange) return;
     try {
       this.onChange(this.#session && { ...this.#session });
@@ -60,20 +107,37 @@ export class SessionKeeper {
     if (sentAt !== this.#version) return Promise.resolve(this.#session !== null);
     const refresh = this.#session?.refresh;
     if (!refresh) return Promise.resolve(false);
-    const attempt = this.refreshTokens(refresh).then(
-      (tokens) => {
-        this.set(tokens);
-        return true;
-      },
-      (error: unknown) => {
-        // A refused refresh token (expired, revoked, reused) ends the session; a network failure does not.
-        if (isUnauthorized(error) && this.#session?.refresh === refresh) this.set(null);
-        return false;
-      },
-    );
+    const attempt = this.#exclusively(() => this.#refreshOrAdopt(refresh));
     this.#inFlight = attempt.finally(() => {
       this.#inFlight = null;
     });
     return this.#inFlight;
+  }
+
+  /** Runs `task` while holding the cross-client refresh lock, if there is one. */
+  #exclusively<T>(task: () => Promise<T>): Promise<T> {
+    return this.#lock ? this.#lock.request(this.#lockName, task) : task();
+  }
+
+  /** Inside the lock: adopt a session another client already refreshed, or refresh with `refresh`. */
+  async #refreshOrAdopt(refresh: string): Promise<boolean> {
+    const stored = this.#store ? await this.#store.load() : null;
+    if (stored && stored.refresh !== refresh) {
+      this.set(stored, false);
+      return true;
+    }
+    try {
+      this.set(await this.refreshTokens(refresh));
+      return true;
+    } catch (error) {
+      // A refused refresh token (expired, revoked, reused) ends the session; a network failure does not.
+      if (isUnauthorized(error) && this.#session?.refresh === refresh) {
+        this.set(null, false);
+        // Clear the shared copy only if it is the session that just failed, not one another client saved since.
+        const stored = this.#store ? await this.#store.load() : null;
+        if (stored?.refresh === refresh) await this.#store?.save(null);
+      }
+      return false;
+    }
   }
 }

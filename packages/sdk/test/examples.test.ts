@@ -1,9 +1,17 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHoldfastClient } from '../src';
-import { createUser, PASSWORD, startLiveServer, unique, type LiveServer, type TestUser } from './support/live-server';
+import {
+  createEvent,
+  createUser,
+  PASSWORD,
+  startLiveServer,
+  unique,
+  type LiveServer,
+  type TestUser,
+} from './support/live-server';
 
 const exec = promisify(execFile);
 const runner = path.resolve(__dirname, '../examples/run.mjs');
@@ -111,5 +119,40 @@ describe('admin example scripts', () => {
       .catch((e: { code: number; stderr: string }) => e);
     expect(failed?.code).toBe(1);
     expect(failed?.stderr.trim()).toBe('error: FORBIDDEN (403): Only superuser (admin) can create events.');
+  });
+});
+
+describe('watch-availability', () => {
+  it('prints the current seats, then each change, and exits after --count updates', async () => {
+    const user = await createUser(server.h);
+    const event = await createEvent(server.h, { capacity: 10 });
+    const child = spawn(
+      process.execPath,
+      [runner, 'watch-availability', '--', '--event', String(event.id), '--count', '2'],
+      {
+        env: {
+          ...process.env,
+          HOLDFAST_URL: server.url,
+          HOLDFAST_USERNAME: user.username,
+          HOLDFAST_PASSWORD: PASSWORD,
+        },
+      },
+    );
+    let stdout = '';
+    const firstLine = new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('\n')) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await firstLine;
+    const client = createHoldfastClient({ url: server.url, session: { access: user.access, refresh: user.refresh } });
+    await client.reservations.createHold.mutate({ event_id: event.id, quantity: 3 });
+    expect(await exited).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`event ${event.id}: 10/10 free  \\(0 held, 0 confirmed\\)$`));
+    expect(lines[1]).toMatch(new RegExp(`event ${event.id}: 7/10 free  \\(3 held, 0 confirmed\\)$`));
   });
 });

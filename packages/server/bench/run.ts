@@ -8,6 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { ceilingRun, type CeilingRun } from './lib/ceiling';
 import { createBenchDatabase, redact, type BenchDatabase } from './lib/database';
+import { openSubscribers, percentile } from './lib/fanout';
 import { dynamicPost, getAsUsers, httpRun, postAsUsers, round, type Measurement } from './lib/load';
 import { parseOptions, type BenchOptions } from './lib/options';
 import {
@@ -39,6 +40,8 @@ const HOT_ROLES = [
   'hot-trpc-ceiling',
   'hot-100k',
   'hot-100k-ceiling',
+  'fanout-quiet',
+  'fanout-live',
 ];
 
 // ---- cleanup and time bound ---------------------------------------------------------------------------------
@@ -357,7 +360,58 @@ async function runScenarios(ctx: Ctx): Promise<Row[]> {
       { id: '6c', scenario: `${ceilingLabel} (${ceil.length} events)`, kind: 'ceiling', m: c, ratios: [], targets: [] },
     );
   }
+  if (opts.only.has(7)) rows.push(...(await fanOutScenario(ctx)));
   return rows;
+}
+
+/** 7: the hot-event hold storm with and without `--subscribers` live availability streams on the same process. */
+async function fanOutScenario(ctx: Ctx): Promise<Row[]> {
+  const { opts } = ctx;
+  const d = opts.duration;
+  const n = opts.subscribers;
+  await settle(ctx);
+  log(`7q. REST holds on one hot event, no subscriber, ${d} s`);
+  const quiet = await hotRest(ctx, eventOf(ctx, 'fanout-quiet'), d);
+  await settle(ctx);
+  log(`7. opening ${n} availability streams on the hot event`);
+  const rssBefore = ctx.server.rss.sample();
+  const live = eventOf(ctx, 'fanout-live');
+  const subscribers = await openSubscribers(ctx.server.baseUrl, live, ctx.tokens, n);
+  await sleep(1000);
+  const rssOpen = ctx.server.rss.sample();
+  try {
+    log(`7. REST holds on that event with ${n} subscribers, ${d} s`);
+    const m = await hotRest(ctx, live, d);
+    // Let the last coalesced value reach everyone before counting.
+    await sleep(500);
+    const lat = subscribers.latenciesMs;
+    const perSubscriberKb = round(((rssOpen - rssBefore) * 1024) / n, 1);
+    const ratios = [{ value: ratio(m, quiet), of: 'no subscribers (7q)' }];
+    return [
+      {
+        id: '7',
+        scenario: `REST create_hold, one hot event, ${n} SSE subscribers on it`,
+        kind: 'api',
+        m,
+        ratios,
+        targets: [target('≥ 0.80 × no subscribers', ratios, 0, { min: 0.8 })],
+        notes:
+          `change→delivery p50 ${round(percentile(lat, 50), 1)} ms, p99 ${round(percentile(lat, 99), 1)} ms ` +
+          `over ${lat.length} deliveries; ${perSubscriberKb} KB RSS per open subscriber; ` +
+          `${subscribers.failures} failed streams`,
+      },
+      {
+        id: '7q',
+        scenario: 'the same storm, no subscriber (reference)',
+        kind: 'reference',
+        m: quiet,
+        ratios: [],
+        targets: [],
+      },
+    ];
+  } finally {
+    await subscribers.close();
+  }
 }
 
 /** Pool sizes and statement shapes: the evidence behind the hot-path suggestions in docs/PERFORMANCE.md. */
@@ -497,7 +551,7 @@ async function checkCounters(ctx: Ctx): Promise<{ eventsChecked: number; mismatc
 
 async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2));
-  const runs = ([1, 2, 3, 4, 5, 6].filter((n) => opts.only.has(n)).length * 2 + 1) * opts.repeat + 4;
+  const runs = ([1, 2, 3, 4, 5, 6, 7].filter((n) => opts.only.has(n)).length * 2 + 1) * opts.repeat + 4;
   const budgetS =
     300 + runs * (opts.duration + 20) + (opts.variants ? 11 * (opts.duration + 15) + 4 * (opts.duration + 60) : 0);
   setTimeout(() => abort(`time budget of ${budgetS} s exceeded: aborting`, 2), budgetS * 1000).unref();
@@ -580,6 +634,8 @@ async function main(): Promise<number> {
       '\n',
   );
   console.log(table);
+  const notes = rows.filter((r) => r.notes).map((r) => `${r.id}: ${r.notes}`);
+  if (notes.length > 0) console.log(`\n${notes.join('\n')}`);
   if (variants.length > 0) console.log(`\nVariants\n${textTable(variants)}`);
   console.log('');
   for (const c of checks) console.log(`${c.pass ? '✓' : '✗'} ${c.text}`);
@@ -605,6 +661,7 @@ async function main(): Promise<number> {
       existingReservations: opts.existingReservations,
       spreadEvents: opts.spreadEvents,
       repeat: opts.repeat,
+      subscribers: opts.subscribers,
       serverDir: settings.dir,
     },
     rssAfterSetupMb: rssAfterSetup,
@@ -632,6 +689,7 @@ async function main(): Promise<number> {
       '',
       markdownTable(rows),
       '',
+      ...(notes.length > 0 ? [...notes.map((n) => `- ${n}`), ''] : []),
       ...checks.map((c) => `- ${c.pass ? '✓' : '✗'} ${c.text}`),
       ...(variants.length > 0 ? ['', 'Variants (same run):', '', markdownTable(variants)] : []),
     ].join('\n');

@@ -13,6 +13,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyServerOptions,
 } from 'fastify';
+import type { ClientConfig } from 'pg';
 import type { Sequelize } from 'sequelize';
 import type { Config } from './config';
 import { pingDatabase } from './db/database';
@@ -20,6 +21,7 @@ import { AppError, frameworkErrorMessage } from './errors';
 import { sendFrameworkError } from './http/framework-error';
 import { registerMethodGuard } from './http/method-guard';
 import { adminExportPlugin } from './http/admin-export';
+import { registerAvailabilityStream } from './http/availability-stream';
 import { responseMetaFor } from './http/response-meta';
 import { adminUiPlugin } from './http/admin-ui';
 import { routeLabelOf } from './http/route-table';
@@ -34,11 +36,28 @@ export interface AppDeps {
   config: Config;
   services: Services;
   sequelize: Sequelize;
+  /** The database URL (Runtime has it); the live-availability listener opens its own connection with it. */
+  databaseUrl?: string;
 }
 
 export interface AppOptions {
   /** Replaces the pino logger settings (tests pass a stream to capture logs). */
   logger?: FastifyServerOptions['logger'];
+  /** Reconnect backoff of the live-availability listener (tests shorten it). */
+  liveBackoffMs?: { min: number; max: number };
+}
+
+/** Where the dedicated LISTEN connection goes: the same database as the pool, outside the pool. */
+function listenerConnection(deps: AppDeps): ClientConfig {
+  if (deps.databaseUrl) return { connectionString: deps.databaseUrl };
+  const c = deps.sequelize.config;
+  return {
+    host: c.host,
+    port: Number(c.port),
+    user: c.username,
+    database: c.database,
+    ...(c.password ? { password: c.password } : {}),
+  };
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -198,6 +217,15 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   app.addHook('onClose', async () => unwatchPool());
   const unwatchPool = watchPool(sequelize);
 
+  // Live availability: one LISTEN connection per process. Its streams are closed before the server stops
+  // accepting (preClose), or app.close() would wait forever for them; a SIGTERM drain gets this through app.close().
+  await services.availability.start({
+    connection: listenerConnection(deps),
+    log: app.log,
+    ...(opts.liveBackoffMs ? { minBackoffMs: opts.liveBackoffMs.min, maxBackoffMs: opts.liveBackoffMs.max } : {}),
+  });
+  app.addHook('preClose', async () => services.availability.close());
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'unhandled error');
@@ -246,6 +274,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   await app.register(adminUiPlugin, { dir: config.adminUiDir });
   // Before the REST adapter's /api/* catch-all (a static route wins over it either way; this keeps it readable).
   await app.register(adminExportPlugin, { services });
+  registerAvailabilityStream(app, services);
   await app.register(restPlugin, { prefix: '/api', services, limiter, bodyLimit: config.bodyLimitBytes });
   return app;
 }

@@ -47,6 +47,11 @@ const zEnv = z.object({
   AUTH_USER_CACHE_MS: z.coerce.number().int().min(0).default(1000),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(365),
   ADMIN_UI_DIR: z.string().min(1).optional(),
+  LIVE_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).default(10_000),
+  LIVE_COALESCE_MS: z.coerce.number().int().min(0).max(10_000).default(100),
+  LIVE_SLOW_CLIENT_MS: z.coerce.number().int().min(100).default(30_000),
+  LIVE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(20),
 });
 
 export type Env = z.input<typeof zEnv>;
@@ -100,6 +105,19 @@ export interface Config {
   readonly auditRetentionDays: number;
   /** The back office's built files (packages/admin/dist); undefined → found next to the server, if built. */
   readonly adminUiDir: string | undefined;
+  /** Open live-availability streams one process accepts; past it a new one gets 503 BUSY. */
+  readonly liveMaxSubscriptions: number;
+  /** Least time between two re-reads of one event's availability (coalescing of bursts). */
+  readonly liveCoalesceMs: number;
+  /** A stream that leaves an update unread this long is closed (the client reconnects to the current value). */
+  readonly liveSlowClientMs: number;
+  /** Interval of the heartbeat comment on REST availability streams. */
+  readonly liveHeartbeatMs: number;
+  /**
+   * Seconds after a refresh token was rotated during which presenting it again returns the same new pair instead of
+   * revoking every session of the user (tabs sharing one session); 0 = no grace.
+   */
+  readonly refreshReuseGraceSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -163,5 +181,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     authUserCacheMs: e.AUTH_USER_CACHE_MS,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     adminUiDir: e.ADMIN_UI_DIR,
+    liveMaxSubscriptions: e.LIVE_MAX_SUBSCRIPTIONS,
+    liveCoalesceMs: e.LIVE_COALESCE_MS,
+    liveSlowClientMs: e.LIVE_SLOW_CLIENT_MS,
+    liveHeartbeatMs: e.LIVE_HEARTBEAT_MS,
+    refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
   });
 }

@@ -6,11 +6,13 @@ import { AuditLog } from './modules/audit/audit.service';
 import { AuthService } from './modules/auth/auth.service';
 import { UserAdminService } from './modules/auth/user-admin.service';
 import { hs256Key } from './modules/auth/tokens';
+import { availabilityReader } from './modules/events/availability.reader';
 import { EventsService } from './modules/events/events.service';
 import { ReservationSearch } from './modules/reservations/reservation-search';
 import { EventListCache } from './modules/events/list-cache';
 import { IdempotencyService } from './modules/idempotency/idempotency.service';
 import { ReservationsService, type ReservationSettings } from './modules/reservations/reservations.service';
+import { LiveAvailability } from './live/live-availability';
 
 export interface Services {
   auth: AuthService;
@@ -24,6 +26,8 @@ export interface Services {
   reservationSearch: ReservationSearch;
   /** The events list cache (EventsService and ReservationsService clear it after their writes). */
   eventListCache: EventListCache;
+  /** Live availability streams; idle until buildApp starts its listening connection. */
+  availability: LiveAvailability;
 }
 
 export interface ServiceOverrides {
@@ -58,6 +62,7 @@ export function createServices(
       loginFailureWindowSeconds: config.loginFailureWindowSeconds,
       loginAccountMaxFailures: config.loginAccountMaxFailures,
       userCacheMs: config.authUserCacheMs,
+      refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
       ...clock,
     },
     audit,
@@ -83,5 +88,15 @@ export function createServices(
     idempotency,
     audit,
     eventListCache,
+    availability: new LiveAvailability(
+      availabilityReader(sequelize),
+      {
+        maxSubscriptions: config.liveMaxSubscriptions,
+        coalesceMs: config.liveCoalesceMs,
+        slowClientMs: config.liveSlowClientMs,
+        heartbeatMs: config.liveHeartbeatMs,
+      },
+      eventListCache,
+    ),
   };
 }

@@ -21,7 +21,7 @@ let admin: TestUser;
 let alice: TestUser;
 
 beforeAll(async () => {
-  h = await createHarness({ LOGIN_MAX_FAILURES: '3' });
+  h = await createHarness({ LOGIN_MAX_FAILURES: '3', REFRESH_REUSE_GRACE_SECONDS: '0' });
   [admin, alice] = await Promise.all([createUser(h, { admin: true }), createUser(h)]);
 });
 afterAll(() => h.close());

@@ -24,7 +24,11 @@ beforeAll(async () => {
       done();
     },
   });
-  h = await createHarness({ LOGIN_MAX_FAILURES: '5' }, { logger: { logger: { level: 'trace', stream } } });
+  // Strict rotation (no grace window): the window is tested in auth.refresh-grace.test.ts.
+  h = await createHarness(
+    { LOGIN_MAX_FAILURES: '5', REFRESH_REUSE_GRACE_SECONDS: '0' },
+    { logger: { logger: { level: 'trace', stream } } },
+  );
 });
 afterAll(() => h.close());
 

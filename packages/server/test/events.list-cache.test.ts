@@ -17,6 +17,9 @@ beforeAll(async () => {
     { EVENT_LIST_CACHE_MS: '1000', AUTH_USER_CACHE_MS: '1000' },
     { overrides: { now: () => clock.now } },
   );
+  // These tests pin the TTL cache on its own: the cross-process signal, which also clears it whenever any event in
+  // the shared test database changes, is tested in live-availability.test.ts.
+  await h.rt.services.availability.close();
   [admin, alice] = await Promise.all([createUser(h, { admin: true }), createUser(h)]);
 });
 afterAll(() => h.close());

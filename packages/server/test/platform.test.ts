@@ -65,6 +65,8 @@ describe('migrations', () => {
         '0002-live-holds-function',
         '0003-security-hardening',
         '0004-audit-log',
+        '0005-availability-notify',
+        '0006-refresh-rotation-grace',
       ]);
       expect(await migrate(clients[0]!)).toEqual([]);
       expect(await pendingMigrations(clients[0]!)).toEqual([]);

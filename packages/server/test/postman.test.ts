@@ -25,7 +25,9 @@ beforeAll(async () => {
   collection = JSON.parse(readFileSync(COLLECTION_FILE, 'utf8')) as { item: CollectionItem[] };
   const flatten = (items: CollectionItem[]): string[] => items.flatMap((i) => (i.item ? flatten(i.item) : [i.name]));
   requestNames = flatten(collection.item);
-  h = await createHarness();
+  // The collection demonstrates strict refresh rotation (a reuse right after rotating is refused and revokes), as its
+  // requests' descriptions say: no reuse grace window here.
+  h = await createHarness({ REFRESH_REUSE_GRACE_SECONDS: '0' });
   baseUrl = await listen(h);
   admin = await createUser(h, { admin: true });
 });

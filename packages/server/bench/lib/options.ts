@@ -35,8 +35,10 @@ export interface BenchOptions {
   serverDir: string | undefined;
   /** Passes over the scenarios; the table shows medians (for noisy machines). */
   repeat: number;
-  /** Run only these scenarios (1-6); default all. */
+  /** Run only these scenarios (1-7); default all. */
   only: Set<number>;
+  /** Live availability streams of scenario 7. */
+  subscribers: number;
 }
 
 const USAGE = `Usage: pnpm bench [-- options]
@@ -50,6 +52,7 @@ const USAGE = `Usage: pnpm bench [-- options]
   --users N             users whose tokens the load is spread over (default 10)
   --existing N          reservations pre-inserted for scenario 3 (default 100000)
   --spread-events N     events of scenario 6 (default 1000)
+  --subscribers N       SSE availability streams of scenario 7 (default 1000)
   --only 1,3            run only these scenarios
   --repeat N            N passes over the scenarios, table of medians (default 1; use 3 on a busy machine)
   --variants            also run the pool-size and statement-shape variants
@@ -83,6 +86,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       existing: { type: 'string' },
       'spread-events': { type: 'string' },
       only: { type: 'string' },
+      subscribers: { type: 'string' },
       repeat: { type: 'string' },
       variants: { type: 'boolean', default: false },
       save: { type: 'boolean' },
@@ -103,13 +107,13 @@ export function parseOptions(argv: string[]): BenchOptions {
   const quick = values.quick === true;
   const pool = int('pool', values.pool, 10, 2);
   const only = new Set(
-    (values.only ?? '1,2,3,4,5,6')
+    (values.only ?? '1,2,3,4,5,6,7')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean)
       .map((s) => int('only', s, 0)),
   );
-  for (const n of only) if (n > 6) throw new Error(`--only: no scenario ${n}`);
+  for (const n of only) if (n > 7) throw new Error(`--only: no scenario ${n}`);
   const duration = int('duration', values.duration, quick ? 2 : 10);
   return {
     duration,
@@ -131,5 +135,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     serverDir: values['server-dir'],
     repeat: int('repeat', values.repeat, 1),
     only,
+    subscribers: int('subscribers', values.subscribers, 1000),
   };
 }

@@ -6,6 +6,8 @@ import * as initial from './migrations/0001-initial';
 import * as liveHoldsFunction from './migrations/0002-live-holds-function';
 import * as securityHardening from './migrations/0003-security-hardening';
 import * as auditLog from './migrations/0004-audit-log';
+import * as availabilityNotify from './migrations/0005-availability-notify';
+import * as refreshRotationGrace from './migrations/0006-refresh-rotation-grace';
 
 export type Migration = MigrationFn<Sequelize>;
 
@@ -15,6 +17,8 @@ const migrations = [
   { name: '0002-live-holds-function', ...liveHoldsFunction },
   { name: '0003-security-hardening', ...securityHardening },
   { name: '0004-audit-log', ...auditLog },
+  { name: '0005-availability-notify', ...availabilityNotify },
+  { name: '0006-refresh-rotation-grace', ...refreshRotationGrace },
 ];
 
 const MIGRATION_LOCK_KEY = 7_410_001;

@@ -7,6 +7,9 @@ import { AppError, frameworkErrorMessage, restErrorBody, type AppErrorCode, type
 import { fieldErrorsFromZod } from '../validation';
 import type { Context } from './context';
 
+/** Heartbeat interval of tRPC subscription streams (REST streams use LIVE_HEARTBEAT_MS). */
+export const SSE_PING_MS = 15_000;
+
 export interface Meta extends OpenApiMeta {
   /** REST success status (default 200). */
   successStatus?: 201;
@@ -65,6 +68,12 @@ export const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
+    // Subscriptions (events.availability) stream over server-sent events; the ping comment keeps proxies and idle
+    // timeouts from closing a quiet stream, and tells the client to reconnect if it stops arriving.
+    sse: {
+      ping: { enabled: true, intervalMs: SSE_PING_MS },
+      client: { reconnectAfterInactivityMs: SSE_PING_MS * 3 },
+    },
     errorFormatter({ shape, error, ctx }) {
       const d = describeError(error, shape.data.httpStatus);
       const data: ErrorData = {

@@ -30,7 +30,9 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
     DATABASE_URL: url,
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
-    DATABASE_POOL_MAX: '20',
+    // Small pools: two test files run at once, some with three app instances, on a server that may allow only
+    // 100 connections (PostgreSQL's default).
+    DATABASE_POOL_MAX: '8',
     ...extra,
   };
 }

@@ -24,7 +24,9 @@ export async function openRuntime(opts: { holdTtlSeconds?: number; lockTimeoutMs
     DATABASE_URL: url,
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
-    DATABASE_POOL_MAX: '20',
+    // Small pools: two test files run at once, some with three app instances, on a server that may allow only
+    // 100 connections (PostgreSQL's default).
+    DATABASE_POOL_MAX: '8',
     HOLD_TTL_SECONDS: String(opts.holdTtlSeconds ?? 3),
     MAX_ACTIVE_HOLDS_PER_USER: '0',
     MAX_HELD_SEATS_PER_USER: '0',

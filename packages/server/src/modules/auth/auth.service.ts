@@ -18,6 +18,7 @@ import {
 } from './auth.schema';
 import { LoginThrottle, accountKey, type LoginAdmission } from './login-throttle';
 import { passwordProblems } from './password-policy';
+import { RefreshRotationGrace } from './refresh-grace';
 import { isAccessTokenRevoked, revokeAccessToken, revokeAllSessions, sessionIssuedAt } from './session-revocation';
 import { signToken, verifyToken, type TokenSettings } from './tokens';
 import { VerifiedAccessTokens } from './verified-tokens';
@@ -32,6 +33,8 @@ export interface AuthSettings extends TokenSettings {
   userCacheMs: number;
   /** The clock of that cache and of reused access tokens' expiry, in ms (tests step a fake one). */
   now?: () => number;
+  /** REFRESH_REUSE_GRACE_SECONDS (see refresh-grace.ts); 0 or absent = strict rotation. */
+  refreshReuseGraceSeconds?: number;
 }
 
 /** Users whose rows authenticate() keeps at once: ~200 bytes each. */
@@ -76,6 +79,7 @@ export class AuthService {
   private readonly signInRecords: ReadThroughCache<SignInRecord>;
   private readonly accessTokens: VerifiedAccessTokens;
   private readonly throttle: LoginThrottle;
+  private readonly rotationGrace: RefreshRotationGrace;
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -92,6 +96,10 @@ export class AuthService {
       maxFailures: settings.loginMaxFailures,
       windowSeconds: settings.loginFailureWindowSeconds,
       accountCeiling: settings.loginAccountMaxFailures,
+    });
+    this.rotationGrace = new RefreshRotationGrace(sequelize, {
+      ...settings,
+      graceSeconds: settings.refreshReuseGraceSeconds ?? 0,
     });
   }
 
@@ -302,6 +310,10 @@ export class AuthService {
       });
       if (!outstanding) return 'invalid' as const;
       if (await this.isBlacklisted(outstanding.id, transaction)) {
+        // Tabs sharing a session refreshing together: within the grace window the same pair, not a revocation.
+        const grace = await this.rotationGrace.onRotatedTokenPresented(outstanding.id, transaction);
+        if (grace.kind === 'replay') return grace.pair;
+        if (grace.kind === 'refuse') return 'blacklisted' as const;
         // A rotated token came back: a copy is in someone's hands, so every session of the user ends.
         await revokeAllSessions(this.sequelize, outstanding.userId, transaction);
         // The presenter is unknown (it may be the thief): the actor is the system, the object the account.
@@ -321,9 +333,12 @@ export class AuthService {
       const user = await User.findByPk(outstanding.userId, { transaction });
       if (!user || !user.isActive) return 'invalid' as const;
       await BlacklistedToken.create({ tokenId: outstanding.id }, { transaction });
-      return this.issueTokens(user, transaction);
+      const pair = await this.issueTokens(user, transaction);
+      await this.rotationGrace.remember(outstanding.id, pair, transaction);
+      return pair;
     });
     if (outcome === 'invalid') throw AppError.tokenNotValid('Token is invalid or expired');
+    if (outcome === 'blacklisted') throw AppError.tokenNotValid('Token is blacklisted');
     if (outcome === 'reused') {
       this.signInRecords.invalidate();
       throw AppError.tokenNotValid('Token is blacklisted');

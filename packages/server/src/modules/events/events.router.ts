@@ -1,4 +1,5 @@
 import { adminProcedure, authedProcedure, router } from '../../trpc/procedures';
+import { ZAvailabilityInput } from './availability.schema';
 import {
   ZEvent,
   ZEventCreateInput,
@@ -27,6 +28,17 @@ export const eventsRouter = router({
     .input(ZEventIdInput)
     .output(ZEvent)
     .query(({ ctx, input }) => ctx.services.events.get(input.id)),
+
+  /**
+   * Live seat counts over server-sent events (tRPC's SSE transport): each event's current Availability at once, then
+   * every change. REST clients use GET /api/events/{id}/availability/ (http/availability-stream.ts): tRPC
+   * subscriptions have no OpenAPI form.
+   */
+  availability: authedProcedure.input(ZAvailabilityInput).subscription(async ({ ctx, input, signal }) => {
+    // Subscribed before the stream starts, so a missing event (404) or the process cap (503) is the HTTP status.
+    const subscription = await ctx.services.availability.subscribe(input.event_ids);
+    return subscription.availabilities(signal);
+  }),
 
   create: adminProcedure
     .meta({
