@@ -17,6 +17,7 @@ import type { Sequelize } from 'sequelize';
 import type { Config } from './config';
 import { pingDatabase } from './db/database';
 import { AppError, frameworkErrorMessage } from './errors';
+import { installDrain } from './http/drain';
 import { responseMetaFor } from './http/response-meta';
 import { restPlugin } from './http/rest';
 import { httpDuration, registry, routeLabel, watchPool } from './metrics';
@@ -89,6 +90,8 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
+    // On close, idle keep-alive sockets are closed at once and busy ones after their response (see http/drain.ts).
+    forceCloseConnections: 'idle',
     // Errors Fastify raises before routing (a malformed %-escape, an over-long path parameter): API.md bodies, not
     // Fastify's default (which echoes the URL).
     frameworkErrors: (error, request, reply) => {
@@ -160,6 +163,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
       payload.headers.set('content-type', 'application/json');
     }
   });
+  const drain = installDrain(app);
   // The REST adapter rewrites request.url (it strips /api); originalUrl is captured on first read, so read it now.
   app.addHook('onRequest', async (request) => {
     void request.originalUrl;
@@ -193,6 +197,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     return reply.type(registry.contentType).send(await registry.metrics());
   });
   app.get('/readyz', async (_request, reply) => {
+    if (drain.draining) return reply.status(503).send({ status: 'draining' });
     const ok = await pingDatabase(sequelize);
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable', database: ok ? 'up' : 'down' });
   });

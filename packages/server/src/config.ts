@@ -41,6 +41,7 @@ const zEnv = z.object({
   WORKER_IN_PROCESS: zBoolFlag.optional(),
   EVENT_LIST_CACHE_MS: z.coerce.number().int().min(0).default(1000),
   AUTH_USER_CACHE_MS: z.coerce.number().int().min(0).default(1000),
+  DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).optional(),
 });
 
 export type Env = z.input<typeof zEnv>;
@@ -82,6 +83,11 @@ export interface Config {
   readonly eventListCacheMs: number;
   /** How long this process may reuse a signed-in user's row; 0 = read it on every request. Same staleness rule. */
   readonly authUserCacheMs: number;
+  /**
+   * On SIGTERM, how long the API keeps serving (every response with `Connection: close`) after `/readyz` starts
+   * answering 503, before it stops accepting connections and waits for in-flight requests.
+   */
+  readonly drainDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -139,5 +145,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     workerInProcess: e.WORKER_IN_PROCESS ?? true,
     eventListCacheMs: e.EVENT_LIST_CACHE_MS,
     authUserCacheMs: e.AUTH_USER_CACHE_MS,
+    // Production sits behind proxies and load balancers that need time to notice; a developer's Ctrl-C does not.
+    drainDelayMs: e.DRAIN_DELAY_MS ?? (e.NODE_ENV === 'production' ? 5000 : 0),
   });
 }
