@@ -1,5 +1,6 @@
 // Writes docs/RELIABILITY.md from the figures the reliability tests recorded in test-artifacts/reliability/.
-// Run by `pnpm test:storm` after the tests; the numbers in the document are the tests' own output.
+// Run by `pnpm test:storm` after the tests; the numbers in the document are the tests' own output. The topology
+// section (between its markers) belongs to `pnpm test:topology` and is carried over as it is.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,5 +85,13 @@ ${fuzz.changedRows ?? 0} rows changed by rejected requests, server alive afterwa
 ${security.passed} of ${security.cases} cases passed (OWASP API Top 10 applied: object-level authorization on both
 transports, admin functions, mass assignment, JWT, body size, rate limits, security headers, CORS, error bodies).
 `;
-writeFileSync(out, doc);
+// The topology section is written by topology-report.mjs from another run (`pnpm test:topology`): keep it.
+const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
+const topologyStart = previous.indexOf('<!-- topology:begin');
+const topologyEnd = previous.indexOf('<!-- topology:end -->');
+const topology =
+  topologyStart >= 0 && topologyEnd > topologyStart
+    ? `\n${previous.slice(topologyStart, topologyEnd + '<!-- topology:end -->'.length)}\n`
+    : '';
+writeFileSync(out, `${doc}${topology}`);
 console.log(`wrote ${path.relative(root, out)}`);

@@ -90,8 +90,11 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
-    // On close, idle keep-alive sockets are closed at once and busy ones after their response (see http/drain.ts).
+    // On close, idle keep-alive sockets are closed at once and busy ones after their response; a request that
+    // reached the process before the listener closed is served, not refused with a bare 503 that a proxy cannot
+    // retry for a POST (see http/drain.ts).
     forceCloseConnections: 'idle',
+    return503OnClosing: false,
     // Errors Fastify raises before routing (a malformed %-escape, an over-long path parameter): API.md bodies, not
     // Fastify's default (which echoes the URL).
     frameworkErrors: (error, request, reply) => {

@@ -121,6 +121,19 @@ describe('graceful drain', () => {
     }
   });
 
+  it('serves a request that arrives while the app is closing but still listening, not a 503', async () => {
+    const { base } = await listening();
+    // The onDrain hooks run after Fastify marks itself closing and before the listener closes: a request a proxy
+    // sends in that window (a new connection, the listener still accepts) must get its real answer.
+    let during: Answer | undefined;
+    app!.drain.onDrain(async () => {
+      during = await request(new http.Agent(), base, '/healthz');
+    });
+    await drainAndClose(app!, { delayMs: 0 });
+    expect(during?.status).toBe(200);
+    expect(during?.headers.connection).toBe('close');
+  });
+
   it('ends long-lived streams through onDrain hooks when the listener closes, so close() completes', async () => {
     const ended: string[] = [];
     const { base } = await listening({

@@ -4,7 +4,9 @@
 //     clients and proxies holding keep-alive connections reconnect (to another process) after their current
 //     request instead of finding the connection gone under their next one;
 //  3. the listener closes: new connections are refused (a proxy retries those elsewhere, whatever the method,
-//     since nothing was sent), idle keep-alive sockets are closed, `onDrain` hooks end long-lived streams;
+//     since nothing was sent), idle keep-alive sockets are closed, `onDrain` hooks end long-lived streams, and a
+//     request that reached the process before all that is served (buildApp turns Fastify's 503-while-closing off:
+//     the topology harness saw it fail a POST that arrived in the moment between "closing" and "not listening");
 //  4. in-flight requests finish with their real answer, then close() resolves and the process may exit.
 import type { FastifyInstance } from 'fastify';
 
