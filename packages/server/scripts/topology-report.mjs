@@ -69,7 +69,7 @@ function facts(sc) {
       return (
         `${f.probesInFlight} holds in flight (waiting on a row lock) at the kill: ${f.probesFailed} on the killed ` +
         `process failed, the rest answered; ${f.failedNotInFlight} failures outside the kill's in-flight requests; ` +
-        `${f.servedAfterKill} requests served after the kill; failed requests' upstream: ${f.failedUpstreams.join(', ') || '—'}`
+        `${f.servedAfterKill} requests served after the kill (the process was seen dead ${f.deathObservedAfterMs} ms after the SIGKILL); failed requests' upstream: ${f.failedUpstreams.join(', ') || '—'}`
       );
     case 'worker-sigkill':
       return `worker ${f.killedWorker} killed while it held the \`expire-holds\` lock with overdue holds waiting; restarted afterwards`;

@@ -4,6 +4,7 @@
 // is not an answer of the API (a reset connection, a proxy 502/504, a 503 without Retry-After, a 500) is a failed
 // request and is recorded with its request ids, times and reason.
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const MAX_ATTEMPTS = 40;
@@ -38,24 +39,22 @@ export async function call(base, record, op, method, path, { token, body, key } 
     let res;
     let text;
     try {
-      res = await fetch(`${base}${path}`, {
+      ({ res, text } = await send(
+        `${base}${path}`,
         method,
-        headers: {
+        {
           'x-request-id': id,
           ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...(key ? { 'idempotency-key': key } : {}),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
-      });
-      text = await res.text();
+        body === undefined ? undefined : JSON.stringify(body),
+      ));
     } catch (err) {
-      const cause = err?.cause?.code ?? err?.cause?.message ?? err?.name ?? String(err);
-      return finish(entry, { failed: `network error (${cause})` });
+      return finish(entry, { failed: `network error (${err?.code ?? err?.message ?? String(err)})` });
     }
-    const retryAfter = res.headers.get('retry-after');
-    if (res.status === 503 && retryAfter !== null && entry.attempts < MAX_ATTEMPTS) {
+    const retryAfter = res.headers['retry-after'] ?? null;
+    if (res.statusCode === 503 && retryAfter !== null && entry.attempts < MAX_ATTEMPTS) {
       entry.retried503++;
       await sleep(Math.min(Number(retryAfter) || 1, 5) * 1000);
       continue;
@@ -66,12 +65,36 @@ export async function call(base, record, op, method, path, { token, body, key } 
     } catch {
       json = undefined;
     }
-    if (res.status >= 500) {
-      const why = res.status === 503 && retryAfter === null ? '503 without Retry-After' : `${res.status}`;
-      return finish(entry, { failed: `${why}${json?.code ? ` ${json.code}` : ''}`, status: res.status });
+    if (res.statusCode >= 500) {
+      const why = res.statusCode === 503 && retryAfter === null ? '503 without Retry-After' : `${res.statusCode}`;
+      return finish(entry, { failed: `${why}${json?.code ? ` ${json.code}` : ''}`, status: res.statusCode });
     }
-    return finish(entry, { status: res.status, body: json });
+    return finish(entry, { status: res.statusCode, body: json });
   }
+}
+
+/**
+ * One HTTP exchange on a connection of its own (`Connection: close`): the proxy reloads its configuration during
+ * the run, and a client reusing an idle keep-alive connection the proxy is closing would see a reset that says
+ * nothing about the API.
+ */
+function send(url, method, headers, payload) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method, agent: false, headers: { ...headers, connection: 'close' }, timeout: 30_000 },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ res, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 function finish(entry, result) {
@@ -88,6 +111,9 @@ function finish(entry, result) {
  */
 export function runLoad({ base, record, users, events, signal, thinkMs = 80 }) {
   const loops = users.map(async (user, u) => {
+    // Keys are unique to this loop: the same user runs in several scenarios, and a key reused with another body
+    // would be refused (422), not replayed.
+    const run = randomBytes(4).toString('hex');
     const pending = [];
     let n = 0;
     while (!signal.aborted) {
@@ -117,7 +143,7 @@ export function runLoad({ base, record, users, events, signal, thinkMs = 80 }) {
         const r = await call(base, record, 'hold', 'POST', '/api/reservations/create_hold/', {
           token: user.access,
           body: { event_id: event, quantity },
-          key: `h-${user.username}-${n}`,
+          key: `h-${run}-${n}`,
         });
         if (r.status === 201) {
           record.holds.set(r.body.id, { user: user.id, event, quantity });
