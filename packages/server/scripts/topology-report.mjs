@@ -118,8 +118,14 @@ loads, ${run.forms.short.clients} clients and a ${run.forms.short.mongoDownMs / 
 The layout, all local processes: a private PostgreSQL cluster, FerretDB (MongoDB wire protocol), 2 API processes
 (\`NODE_ENV=production\`, \`DRAIN_DELAY_MS=${run.settings.drainDelayMs}\`, \`WORKER_IN_PROCESS=0\`) behind nginx
 (round robin, \`max_fails=3 fail_timeout=2s\`, upstream keep-alive with a 2 s idle timeout,
-\`proxy_next_upstream error timeout http_502 http_503\`, which nginx never applies to a POST it has sent), and
-2 workers. Holds lapse after ${run.settings.holdTtlSeconds} s. The load: ${run.settings.clients} clients, one user
+\`proxy_next_upstream error timeout http_502\`, which nginx never applies to a POST it has sent; not \`http_503\`: the
+API's 503 is BUSY with \`Retry-After\` for the client; with it, nginx counts those 503s as upstream failures
+(\`max_fails\`), and one PostgreSQL-restart run ended with 170 requests answered 502 by nginx instead of the 503s), and
+2 workers. Open-source nginx has no active health checks, so the harness plays the deploy tool's part: it polls
+each API's \`/readyz\` every 200 ms and marks a failing process \`down\` in nginx (config rewrite and reload;
+${run.nginxReloads} reloads in this run), never all of them at once; that is what takes a draining process out of
+rotation before it stops listening. The clients open a connection per request (a reload closes idle client
+connections). Holds lapse after ${run.settings.holdTtlSeconds} s. The load: ${run.settings.clients} clients, one user
 each, ${run.settings.thinkMs} ms between requests, holding, confirming, cancelling, leaving holds to lapse and
 listing, every write with an \`Idempotency-Key\`; a 503 with \`Retry-After\` is retried with the same key after that
 delay and is not a failure; a reset connection, a proxy 502/504, a 503 without \`Retry-After\` or a 500 is.

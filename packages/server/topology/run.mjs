@@ -128,6 +128,7 @@ async function main() {
     nginx: spawnSync('/usr/sbin/nginx', ['-v']).stderr.toString().trim().replace('nginx version: ', ''),
     settings,
     forms: FORMS,
+    nginxReloads: health.reloads,
     scenarios: results.map(({ load, ...rest }) => ({ ...rest, load: { ...load, failedRequests: undefined } })),
   };
   const dir = path.join(REPO_DIR, 'test-artifacts/topology');

@@ -252,7 +252,7 @@ export function workerProcess(index, env) {
  * checks, so the harness plays the part of the deploy tool or health-check sidecar that production uses),
  * keep-alive connections to the upstreams (as production proxies keep them, which is what makes a drain matter),
  * and retries on the next process only where they are safe: a connection refused or reset before anything was
- * sent, and any failure of an idempotent request. nginx never retries a POST once it was sent.
+ * sent, and a network failure or 502 of an idempotent request. nginx never retries a POST once it was sent.
  */
 export async function startNginx(workDir, upstreamPorts) {
   const prefix = path.join(workDir, 'nginx');
@@ -290,7 +290,10 @@ ${upstreamPorts.map((p) => `    server 127.0.0.1:${p} max_fails=3 fail_timeout=2
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Host $host;
-      proxy_next_upstream error timeout http_502 http_503;
+      # Not http_503: a 503 from the API is BUSY with Retry-After, an answer for the client to retry. With it nginx
+      # counts those 503s as upstream failures (max_fails), and a PostgreSQL restart ended with 170 requests
+      # answered 502 by nginx instead. Draining processes leave by health check instead.
+      proxy_next_upstream error timeout http_502;
       proxy_next_upstream_tries 2;
       proxy_connect_timeout 2s;
       proxy_read_timeout 30s;
