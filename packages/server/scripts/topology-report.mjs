@@ -120,7 +120,7 @@ The layout, all local processes: a private PostgreSQL cluster, FerretDB (MongoDB
 (round robin, \`max_fails=3 fail_timeout=2s\`, upstream keep-alive with a 2 s idle timeout,
 \`proxy_next_upstream error timeout http_502\`, which nginx never applies to a POST it has sent; not \`http_503\`: the
 API's 503 is BUSY with \`Retry-After\` for the client; with it, nginx counts those 503s as upstream failures
-(\`max_fails\`), and one PostgreSQL-restart run ended with 170 requests answered 502 by nginx instead of the 503s), and
+(\`max_fails\`) and, in a PostgreSQL outage, answered 502 once both processes were marked failed), and
 2 workers. Open-source nginx has no active health checks, so the harness plays the deploy tool's part: it polls
 each API's \`/readyz\` every 200 ms and marks a failing process \`down\` in nginx (config rewrite and reload;
 ${run.nginxReloads} reloads in this run), never all of them at once; that is what takes a draining process out of

@@ -291,8 +291,8 @@ ${upstreamPorts.map((p) => `    server 127.0.0.1:${p} max_fails=3 fail_timeout=2
       proxy_set_header Connection "";
       proxy_set_header Host $host;
       # Not http_503: a 503 from the API is BUSY with Retry-After, an answer for the client to retry. With it nginx
-      # counts those 503s as upstream failures (max_fails), and a PostgreSQL restart ended with 170 requests
-      # answered 502 by nginx instead. Draining processes leave by health check instead.
+      # counts those 503s as upstream failures (max_fails) and, in a PostgreSQL outage, answered 502 (no live
+      # upstream) instead of passing them on. Draining processes leave by health check instead.
       proxy_next_upstream error timeout http_502;
       proxy_next_upstream_tries 2;
       proxy_connect_timeout 2s;
