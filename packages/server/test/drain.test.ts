@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { QueryTypes, type Transaction } from 'sequelize';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { drainAndClose } from '../src/http/drain';
@@ -109,7 +110,7 @@ describe('graceful drain', () => {
         token: user.access,
         body: { event_id: event.id },
       });
-      await waitFor(async () => (await lockWaiters()) > 0);
+      await waitFor(async () => (await waitersOn(blocker)) > 0);
       const closing = drainAndClose(app!, { delayMs: 0 });
       await new Promise((r) => setTimeout(r, 200));
       await blocker.commit();
@@ -168,12 +169,21 @@ describe('graceful drain', () => {
   });
 });
 
-async function lockWaiters(): Promise<number> {
-  const [row] = (await rt!.sequelize.query(
-    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
-    { plain: false, raw: true },
-  )) as unknown as [{ n: number }[]];
-  return row[0]?.n ?? 0;
+/** Backends waiting on a lock the given transaction holds (other test files share the database). */
+async function waitersOn(blocker: Transaction): Promise<number> {
+  const rows = await rt!.sequelize.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE :holder = ANY(pg_blocking_pids(pid))`,
+    { type: QueryTypes.SELECT, replacements: { holder: await backendPid(blocker) } },
+  );
+  return rows[0]?.n ?? 0;
+}
+
+async function backendPid(transaction: Transaction): Promise<number> {
+  const rows = await rt!.sequelize.query<{ pid: number }>('SELECT pg_backend_pid() AS pid', {
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  return rows[0]!.pid;
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
