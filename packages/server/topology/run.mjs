@@ -44,8 +44,15 @@ async function main() {
   const started = Date.now();
   const work = workDirFor(form);
   process.on('exit', () => killAll());
+  // Ctrl-C: exit through the handlers above, so nothing started here outlives the run.
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
   log(`${form} form; work dir ${work}`);
   const pgServer = await startPostgres(work);
+  // pg_ctl starts PostgreSQL as a daemon, not a child: stop it on any exit (a failed run keeps the work dir's logs).
+  let pgStopped = false;
+  process.on('exit', () => {
+    if (!pgStopped) pgServer.destroy();
+  });
   await withClient(pgServer.adminUrl, (db) => db.query('CREATE DATABASE holdfast'));
   const ferret = await startFerret(work);
   const env = {
@@ -116,6 +123,7 @@ async function main() {
   await Promise.all([...apis, ...workers].map((p) => p.exited));
   await ferret.stop();
   pgServer.destroy();
+  pgStopped = true;
   rmSync(work, { recursive: true, force: true });
 
   const out = {
