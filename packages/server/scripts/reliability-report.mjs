@@ -1,5 +1,6 @@
 // Writes docs/RELIABILITY.md from the figures the reliability tests recorded in test-artifacts/reliability/.
-// Run by `pnpm test:storm` after the tests; the numbers in the document are the tests' own output.
+// Run by `pnpm test:storm` after the tests; the numbers in the document are the tests' own output. The topology
+// section (between its markers) belongs to `pnpm test:topology` and is carried over as it is.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -100,5 +101,13 @@ Sign-in, sessions and the HTTP surface (docs/SECURITY.md), each over REST and tR
   was deactivated or ended → 400 \`EVENT_NOT_ACTIVE\` / \`EVENT_ENDED\`, the hold keeps its seats; registrations per IP
   limited; usernames unique ignoring case (service and index); the OpenAPI \`quantity\` maximum is \`MAX_HOLD_QUANTITY\`.
 `;
-writeFileSync(out, doc);
+// The topology section is written by topology-report.mjs from another run (`pnpm test:topology`): keep it.
+const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
+const topologyStart = previous.indexOf('<!-- topology:begin');
+const topologyEnd = previous.indexOf('<!-- topology:end -->');
+const topology =
+  topologyStart >= 0 && topologyEnd > topologyStart
+    ? `\n${previous.slice(topologyStart, topologyEnd + '<!-- topology:end -->'.length)}\n`
+    : '';
+writeFileSync(out, `${doc}${topology}`);
 console.log(`wrote ${path.relative(root, out)}`);

@@ -22,6 +22,7 @@ import { sendFrameworkError } from './http/framework-error';
 import { registerMethodGuard } from './http/method-guard';
 import { adminExportPlugin } from './http/admin-export';
 import { registerAvailabilityStream } from './http/availability-stream';
+import { installDrain } from './http/drain';
 import { responseMetaFor } from './http/response-meta';
 import { adminUiPlugin } from './http/admin-ui';
 import { routeLabelOf } from './http/route-table';
@@ -117,6 +118,11 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
+    // On close, idle keep-alive sockets are closed at once and busy ones after their response; a request that
+    // reached the process before the listener closed is served, not refused with a bare 503 that a proxy cannot
+    // retry for a POST (see http/drain.ts).
+    forceCloseConnections: 'idle',
+    return503OnClosing: false,
     // Errors Fastify raises before routing (a malformed %-escape, an over-long path parameter): API.md bodies, not
     // Fastify's default (which echoes the URL).
     frameworkErrors: (error, request, reply) => {
@@ -197,6 +203,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
       payload.headers.set('content-type', 'application/json');
     }
   });
+  const drain = installDrain(app);
   // The REST adapter rewrites request.url (it strips /api); originalUrl is captured on first read, so read it now.
   app.addHook('onRequest', async (request) => {
     void request.originalUrl;
@@ -245,6 +252,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     return reply.type(registry.contentType).send(await registry.metrics());
   });
   app.get('/readyz', async (_request, reply) => {
+    if (drain.draining) return reply.status(503).send({ status: 'draining' });
     const ok = await pingDatabase(sequelize);
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable', database: ok ? 'up' : 'down' });
   });

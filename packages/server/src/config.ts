@@ -52,6 +52,7 @@ const zEnv = z.object({
   LIVE_SLOW_CLIENT_MS: z.coerce.number().int().min(100).default(30_000),
   LIVE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
   REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(20),
+  DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).optional(),
 });
 
 export type Env = z.input<typeof zEnv>;
@@ -118,6 +119,11 @@ export interface Config {
    * revoking every session of the user (tabs sharing one session); 0 = no grace.
    */
   readonly refreshReuseGraceSeconds: number;
+  /**
+   * On SIGTERM, how long the API keeps serving (every response with `Connection: close`) after `/readyz` starts
+   * answering 503, before it stops accepting connections and waits for in-flight requests.
+   */
+  readonly drainDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -186,5 +192,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     liveSlowClientMs: e.LIVE_SLOW_CLIENT_MS,
     liveHeartbeatMs: e.LIVE_HEARTBEAT_MS,
     refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
+    // Production sits behind proxies and load balancers that need time to notice; a developer's Ctrl-C does not.
+    drainDelayMs: e.DRAIN_DELAY_MS ?? (e.NODE_ENV === 'production' ? 5000 : 0),
   });
 }

@@ -13,10 +13,10 @@ async function main(): Promise<void> {
   });
   const api = await serveApi(runtime);
   onShutdownSignal(async (signal) => {
-    api.app.log.info(`${signal} received: draining requests and shutting down`);
+    api.app.log.info(`${signal} received: draining (readyz 503 for ${runtime.config.drainDelayMs} ms), then closing`);
     await api.close();
     await runtime.close();
-  });
+  }, api.shutdownGraceMs);
 }
 
 main().catch((err: unknown) => {

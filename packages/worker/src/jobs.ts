@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Services } from '@holdfast/server';
 import type { Agenda, Job } from 'agenda';
-import type { WorkerLogger } from './logger';
+import { describeError, type WorkerLogger } from './logger';
 
 export const EXPIRE_HOLDS_JOB = 'expire-holds';
 export const CLEANUP_JOB = 'cleanup';
@@ -20,7 +20,9 @@ export interface JobSettings {
   batchSize: number;
   /**
    * How long an expire-holds lock lives without renewal: also how long other workers wait to take over from a
-   * worker that died mid-sweep, so it is short (Agenda's default is 10 minutes).
+   * worker that died mid-sweep, so it is short (Agenda's default is 10 minutes). It can be: a running sweep renews
+   * it on a timer, and two sweeps overlapping (a renewal lost to a store hiccup) expire each hold once anyway,
+   * because every expiry takes the event row lock and only touches holds still HOLD and overdue.
    */
   expireHoldsLockLifetimeMs: number;
   /** True once the worker is stopping: a long sweep ends at the next batch instead of holding up shutdown. */
@@ -31,7 +33,8 @@ export function defineJobs(agenda: Agenda, services: Services, log: WorkerLogger
   agenda.define(
     EXPIRE_HOLDS_JOB,
     async (job: Job) => {
-      const report = await sweepOverdueHolds(services, settings, () => job.touch());
+      const stopHeartbeat = renewWhileRunning(job, settings.expireHoldsLockLifetimeMs / 3, log);
+      const report = await sweepOverdueHolds(services, settings, () => job.touch()).finally(stopHeartbeat);
       const line = `expire-holds: expired ${report.expired} holds on ${report.events} events in ${report.durationMs} ms`;
       // Empty sweeps run every few seconds: they stay at debug so the info stream shows only real work.
       if (report.expired > 0) log.info(line, { job: EXPIRE_HOLDS_JOB, ...report });
@@ -64,6 +67,18 @@ export function defineJobs(agenda: Agenda, services: Services, log: WorkerLogger
     // Three indexed DELETEs; a minute is ample, and a shorter lock lets another worker retry sooner after a crash.
     { concurrency: 1, lockLifetime: 60_000 },
   );
+}
+
+/**
+ * Renews the job's lock every `everyMs` until the returned function is called, so a sweep slowed down by a busy
+ * database keeps its short lock. A failed renewal is logged; the lock then lapses and another worker may sweep too.
+ */
+function renewWhileRunning(job: Job, everyMs: number, log: WorkerLogger): () => void {
+  const timer = setInterval(() => {
+    job.touch().catch((err: unknown) => log.warn(`${job.attrs.name}: lock renewal failed: ${describeError(err)}`));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Expires every overdue hold in one sweep of the service, renewing the job lock between its rounds. */

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     await worker?.stop();
     await api.close();
     await runtime.close();
-  });
+  }, api.shutdownGraceMs);
 }
 
 main().catch((err: unknown) => {

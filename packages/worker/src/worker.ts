@@ -38,7 +38,12 @@ const SETTINGS = {
   /** How often Agenda polls the store for due jobs. */
   processEveryMs: 1000,
   cleanupEveryMs: 24 * 3600_000,
-  expireHoldsLockLifetimeMs: 10_000,
+  /**
+   * How long the expiry job's lock outlives its worker: a worker SIGKILLed mid-sweep delays expiry by about this
+   * much (plus a poll and a sweep). A running sweep renews the lock every third of it, so only a dead worker (or
+   * one whose store stopped answering) loses it; a sweep that overlaps another is harmless (see jobs.ts).
+   */
+  expireHoldsLockLifetimeMs: 4000,
   batchSize: 25,
   /** How long stop() waits for a running job before giving up on it (its lock then lapses by itself). */
   drainTimeoutMs: 10_000,

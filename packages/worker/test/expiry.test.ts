@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AppError, type Runtime } from '@holdfast/server';
 import { MongoClient } from 'mongodb';
 import { QueryTypes } from 'sequelize';
-import { startWorker, type Worker } from '../src';
+import { EXPIRE_HOLDS_JOB, startWorker, type Worker } from '../src';
 import {
   createEvent,
   createHolds,
@@ -21,6 +21,8 @@ import {
 import { mongoRequiredButMissing, scratchStore, storeKinds, type ScratchStore } from './support/job-stores';
 
 const LAPSE_LIMIT_MS = 10_000;
+/** Longest a lapsed hold may stay HOLD when the worker holding the expiry job's lock died. */
+const FAILOVER_LIMIT_MS = 6000;
 const latencies: Record<string, number[]> = {};
 
 let rt: Runtime;
@@ -179,6 +181,34 @@ describe.each(storeKinds())('worker on the %s job store', (kind) => {
       expect(workers.every((w) => w.rec.sweeps().length > 0)).toBe(true);
       expect(workers.reduce((n, w) => n + w.rec.expiredTotal(), 0)).toBe(holds.length);
       await expectLedgersConsistent(events.map((e) => e.id));
+    });
+  });
+
+  it('takes over within seconds from a worker that died holding the expire-holds lock', async () => {
+    const store = await scratchStore(kind);
+    await withWorkers([store], 1, async ([w]) => {
+      const user = await createUser(rt);
+      const event = await createEvent(rt);
+      // Lock the job in a dead worker's name between two sweeps, as a worker SIGKILLed right after taking it would
+      // leave it; then a hold lapses (3 s later) while only the lock's lifetime can free the job.
+      await eventually(
+        'the expire-holds job unlocked',
+        () => store.seizeLock(EXPIRE_HOLDS_JOB, 'dead-worker'),
+        10_000,
+        5,
+      );
+      const seized = Date.now();
+      const [hold] = await createHolds(rt, user, [event.id], 1);
+      const [row] = await settled([hold!]);
+      expect(row!.status).toBe('EXPIRED');
+      // A 10 s lock (Agenda's default is 10 min) would leave it HOLD for 7 s or more after it lapsed; the expiry
+      // job's short lock bounds the wait by its lifetime plus one poll and one sweep.
+      expect(row!.lapse_ms).toBeLessThan(FAILOVER_LIMIT_MS);
+      expect(w!.rec.expiredTotal()).toBe(1);
+      process.stdout.write(
+        `failover (${kind}): lock seized, hold EXPIRED ${Math.round(row!.lapse_ms!)} ms after its expiry ` +
+          `(${Date.now() - seized} ms after the seizure)\n`,
+      );
     });
   });
 

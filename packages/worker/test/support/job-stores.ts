@@ -25,6 +25,11 @@ export interface ScheduledJob {
 export interface ScratchStore {
   target: JobStoreTarget;
   scheduledJobs(): Promise<ScheduledJob[]>;
+  /**
+   * Locks the job in `owner`'s name if no worker holds it now (one atomic update), as a worker that took the lock
+   * and died at once would leave it. True if the lock was taken.
+   */
+  seizeLock(jobName: string, owner: string): Promise<boolean>;
   drop(): Promise<void>;
 }
 
@@ -54,6 +59,14 @@ async function scratchPostgres(): Promise<ScratchStore> {
         const res = await c.query<{ name: string; locked_at: Date | null }>('SELECT name, locked_at FROM agenda_jobs');
         return res.rows.map((r) => ({ name: r.name, lockedAt: r.locked_at }));
       }),
+    seizeLock: (jobName, owner) =>
+      withClient(url, async (c) => {
+        const res = await c.query(
+          'UPDATE agenda_jobs SET locked_at = now(), last_modified_by = $2 WHERE name = $1 AND locked_at IS NULL',
+          [jobName, owner],
+        );
+        return res.rowCount === 1;
+      }),
     drop: () => withClient(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }
@@ -75,6 +88,14 @@ async function scratchMongo(mongoUrl: string | undefined): Promise<ScratchStore>
       withDb(async (client) => {
         const docs = await client.db().collection('agendaJobs').find({}).toArray();
         return docs.map((d) => ({ name: String(d.name), lockedAt: (d.lockedAt as Date | null | undefined) ?? null }));
+      }),
+    seizeLock: (jobName, owner) =>
+      withDb(async (client) => {
+        const res = await client
+          .db()
+          .collection('agendaJobs')
+          .updateOne({ name: jobName, lockedAt: null }, { $set: { lockedAt: new Date(), lastModifiedBy: owner } });
+        return res.modifiedCount === 1;
       }),
     drop: () => withDb((client) => client.db().dropDatabase()).then(() => undefined),
   };
