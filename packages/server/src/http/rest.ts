@@ -9,6 +9,7 @@ import type { AuthAttemptLimiter } from '../trpc/context';
 import { contextFactory } from '../trpc/context';
 import type { Services } from '../services';
 import { eventListFastPath } from './event-list-fast-path';
+import { pathBodyAgreement } from './path-body-agreement';
 import { responseMetaFor } from './response-meta';
 
 interface RestOptions {
@@ -27,6 +28,9 @@ export async function restPlugin(api: FastifyInstance, opts: RestOptions): Promi
       request.headers['content-type'] = 'application/json';
     }
   });
+
+  // A body `id` that contradicts the path's is refused before the adapter lets the path win silently.
+  api.addHook('preHandler', pathBodyAgreement('/api'));
 
   // The most polled read skips the adapter when it can answer 200 (see event-list-fast-path.ts).
   api.addHook('preHandler', eventListFastPath(opts.services));

@@ -50,8 +50,33 @@ const eventFields = {
 export const ZEventCreateInput = z.strictObject(eventFields).superRefine(endAfterStart);
 export type EventCreateInput = z.infer<typeof ZEventCreateInput>;
 
+/**
+ * The Event's read-only fields as GET returns them. A PUT or PATCH may carry them back (a GET → edit → PUT round trip,
+ * as DRF allowed); they are checked for their type and then dropped, never written. Any other unknown field is still
+ * refused. (`id` is the target itself: over REST the path's, which a body `id` must match — see http/rest.ts.)
+ */
+const ignoredReadOnly = {
+  available_capacity: ZEvent.shape.available_capacity.optional(),
+  hold_count: ZEvent.shape.hold_count.optional(),
+  confirmed_count: ZEvent.shape.confirmed_count.optional(),
+  created_at: ZEvent.shape.created_at.optional(),
+  updated_at: ZEvent.shape.updated_at.optional(),
+};
+export const READ_ONLY_EVENT_FIELDS = Object.keys(ignoredReadOnly) as (keyof typeof ignoredReadOnly)[];
+
+function withoutReadOnly<T extends Partial<Record<keyof typeof ignoredReadOnly, unknown>>>(
+  input: T,
+): Omit<T, keyof typeof ignoredReadOnly> {
+  const changes = { ...input };
+  for (const key of READ_ONLY_EVENT_FIELDS) delete changes[key];
+  return changes;
+}
+
 /** PUT: every required field again (a full replace); optional ones keep their value when left out. */
-export const ZEventUpdateInput = z.strictObject({ id: zId, ...eventFields }).superRefine(endAfterStart);
+export const ZEventUpdateInput = z
+  .strictObject({ id: zId, ...eventFields, ...ignoredReadOnly })
+  .superRefine(endAfterStart)
+  .transform(withoutReadOnly);
 
 export const ZEventPatchInput = z
   .strictObject({
@@ -62,9 +87,11 @@ export const ZEventPatchInput = z
     start_time: writable.start_time.optional(),
     end_time: writable.end_time.optional(),
     is_active: writable.is_active.optional(),
+    ...ignoredReadOnly,
   })
-  .superRefine(endAfterStart);
-export type EventChanges = Omit<z.infer<typeof ZEventPatchInput>, 'id'>;
+  .superRefine(endAfterStart)
+  .transform(withoutReadOnly);
+export type EventChanges = Omit<z.output<typeof ZEventPatchInput>, 'id'>;
 
 export const ZEventIdInput = z.strictObject({ id: zId });
 
