@@ -1014,6 +1014,8 @@ function alterations(call: Call, data: unknown): string | undefined {
 interface Stats {
   requests: number;
   fiveXx: number;
+  /** Documented 503 BUSY answers (a lock wait past LOCK_TIMEOUT_MS): not a bug, counted apart from the 5xx. */
+  busy: number;
   byStatus: Map<number, number>;
   coverage: Map<string, number>;
   knownHits: Map<string, number>;
@@ -1024,6 +1026,7 @@ interface Stats {
 const stats: Stats = {
   requests: 0,
   fiveXx: 0,
+  busy: 0,
   byStatus: new Map(),
   coverage: new Map(),
   knownHits: new Map(),
@@ -1132,17 +1135,31 @@ interface Outcome {
   changeAllowed: boolean;
 }
 
+/** The documented BUSY answer of either transport: code BUSY and a Retry-After header. */
+function isBusyAnswer(body: unknown, retryAfter: unknown): boolean {
+  if (typeof retryAfter !== 'string' || !/^\d+$/.test(retryAfter)) return false;
+  const rest = body as { code?: unknown } | undefined;
+  const trpcError = body as { error?: { data?: { appCode?: unknown } } } | undefined;
+  const batch = Array.isArray(body) ? (body as (typeof trpcError)[]) : [trpcError];
+  return rest?.code === 'BUSY' || batch.some((b) => b?.error?.data?.appCode === 'BUSY');
+}
+
 /** One request: send it and check everything that depends on its response alone. */
 async function exchange(sent: Sent): Promise<Outcome> {
   const res = await h.app.inject(sent.opts);
   stats.requests++;
   bump(stats.byStatus, res.statusCode);
-  if (res.statusCode >= 500) stats.fiveXx++;
   const problems: Problem[] = [];
   const parsed = tryJson(res.body);
   const body = parsed.ok ? parsed.value : undefined;
+  // 503 BUSY with Retry-After is API.md's answer when the event row stays locked past LOCK_TIMEOUT_MS. Whether a
+  // lock wait crosses that line depends on how busy the machine is, not on the input, so it is not a finding; any
+  // other 5xx is. (The no-change check below still applies to it.)
+  const busy = res.statusCode === 503 && isBusyAnswer(body, res.headers['retry-after']);
+  if (busy) stats.busy++;
+  else if (res.statusCode >= 500) stats.fiveXx++;
 
-  if (res.statusCode >= 500) {
+  if (res.statusCode >= 500 && !busy) {
     const requestId = String(res.headers['x-request-id'] ?? '');
     problems.push({ kind: '5xx', detail: `status ${res.statusCode}: ${loggedError(requestId)}` });
   }
@@ -1606,7 +1623,7 @@ beforeAll(async () => {
 afterAll(async () => {
   const known = [...stats.knownHits].map(([id, n]) => `${id}=${n}`).join(' ');
   const lines = [
-    `fuzz: requests=${stats.requests} 5xx=${stats.fiveXx}`,
+    `fuzz: requests=${stats.requests} 5xx=${stats.fiveXx} busy=${stats.busy}`,
     `fuzz: ${((performance.now() - fuzzStarted) / 1000).toFixed(1)} s, concurrency ${CONCURRENCY}, seed ${SEED}`,
     `fuzz: statuses ${[...stats.byStatus]
       .sort((a, b) => a[0] - b[0])
