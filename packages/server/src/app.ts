@@ -201,7 +201,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: contextFactory(services, 'trpc', limiter),
+      createContext: contextFactory(services, 'trpc', limiter, config.publicUrl ?? ''),
       responseMeta: responseMetaFor(appRouter, { successStatus: false }),
       onError: ({ error, req }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') req.log.error({ err: error.cause ?? error }, 'unhandled error');
@@ -219,6 +219,12 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     uiConfig: { docExpansion: 'list', deepLinking: true, persistAuthorization: true },
   });
 
-  await app.register(restPlugin, { prefix: '/api', services, limiter, bodyLimit: config.bodyLimitBytes });
+  await app.register(restPlugin, {
+    prefix: '/api',
+    services,
+    limiter,
+    bodyLimit: config.bodyLimitBytes,
+    linkBase: config.publicUrl ?? '',
+  });
   return app;
 }

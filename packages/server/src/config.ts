@@ -41,6 +41,10 @@ const zEnv = z.object({
   WORKER_IN_PROCESS: zBoolFlag.optional(),
   EVENT_LIST_CACHE_MS: z.coerce.number().int().min(0).default(1000),
   AUTH_USER_CACHE_MS: z.coerce.number().int().min(0).default(1000),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'PUBLIC_URL must be an http(s) URL' })
+    .refine((u) => !/[?#]/.test(u), 'PUBLIC_URL must not have a query or fragment')
+    .optional(),
 });
 
 export type Env = z.input<typeof zEnv>;
@@ -82,6 +86,11 @@ export interface Config {
   readonly eventListCacheMs: number;
   /** How long this process may reuse a signed-in user's row; 0 = read it on every request. Same staleness rule. */
   readonly authUserCacheMs: number;
+  /**
+   * Where clients reach this API (scheme://host[:port][/prefix], no trailing slash): the base of the absolute links
+   * in paginated lists. undefined → the links are relative (/api/...): never built from the request's Host header.
+   */
+  readonly publicUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -139,5 +148,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     workerInProcess: e.WORKER_IN_PROCESS ?? true,
     eventListCacheMs: e.EVENT_LIST_CACHE_MS,
     authUserCacheMs: e.AUTH_USER_CACHE_MS,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
   });
 }

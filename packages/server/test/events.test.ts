@@ -272,7 +272,7 @@ describe('read', () => {
     });
   });
 
-  it('paginates 20 a page ordered by start_time then id, with absolute links and filters', async () => {
+  it('paginates 20 a page ordered by start_time then id, with links that keep the filters', async () => {
     // A far-future window of our own so other tests' events do not interfere.
     const year = 2100 + Math.floor(Math.random() * 800);
     const at = (d: number) => `${year}-01-${String(d).padStart(2, '0')}T10:00:00Z`;
@@ -286,11 +286,11 @@ describe('read', () => {
     expect(page1.body.count).toBe(23);
     expect(page1.body.results).toHaveLength(20);
     expect(page1.body.previous).toBeNull();
-    expect(page1.body.next).toMatch(/^http:\/\/localhost(:\d+)?\/api\/events\/\?.*page=2/);
+    // Relative: no PUBLIC_URL in the tests (test/pagination-links.test.ts covers both forms).
+    expect(page1.body.next).toMatch(/^\/api\/events\/\?.*page=2/);
     const keys = page1.body.results.map((e: { start_time: string; id: number }) => [e.start_time, e.id]);
     expect(keys).toEqual([...keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1])));
-    const next = new URL(page1.body.next);
-    const page2 = await rest(h, 'GET', `${next.pathname}${next.search}`, { token: alice.access });
+    const page2 = await rest(h, 'GET', page1.body.next, { token: alice.access });
     expect(page2.body.results).toHaveLength(3);
     expect(page2.body.next).toBeNull();
     expect(page2.body.previous).toEqual(expect.any(String));

@@ -16,6 +16,8 @@ interface RestOptions {
   services: Services;
   limiter: AuthAttemptLimiter;
   bodyLimit: number;
+  /** Base of paginated lists' links (config PUBLIC_URL, or '' for relative ones). */
+  linkBase: string;
 }
 
 export async function restPlugin(api: FastifyInstance, opts: RestOptions): Promise<void> {
@@ -33,7 +35,7 @@ export async function restPlugin(api: FastifyInstance, opts: RestOptions): Promi
   api.addHook('preHandler', pathBodyAgreement('/api'));
 
   // The most polled read skips the adapter when it can answer 200 (see event-list-fast-path.ts).
-  api.addHook('preHandler', eventListFastPath(opts.services));
+  api.addHook('preHandler', eventListFastPath(opts.services, opts.linkBase));
 
   api.addHook('onSend', async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     if (reply.statusCode < 400 || typeof payload !== 'string') return payload;
@@ -49,7 +51,7 @@ export async function restPlugin(api: FastifyInstance, opts: RestOptions): Promi
   await api.register(fastifyTRPCOpenApiPlugin, {
     basePath: '/',
     router: appRouter,
-    createContext: contextFactory(opts.services, 'rest', opts.limiter),
+    createContext: contextFactory(opts.services, 'rest', opts.limiter, opts.linkBase),
     responseMeta: responseMetaFor(appRouter, { successStatus: true }),
     maxBodySize: opts.bodyLimit,
     onError: ({ error, req }: { error: TRPCError; req: unknown }) => {
