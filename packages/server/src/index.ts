@@ -5,7 +5,7 @@ export { ConfigError, loadConfig, type Config } from './config';
 export { migrate, pendingMigrations } from './db/migrator';
 export { AppError, APP_ERROR_CODES, type AppErrorCode } from './errors';
 export type { ExpirySweepResult } from './modules/reservations/reservations.service';
-export { startRuntime, type Logger, type Runtime, type RuntimeOptions } from './runtime';
+export { startRuntime, startupFailure, type Logger, type Runtime, type RuntimeOptions } from './runtime';
 export { onShutdownSignal, serveApi, type ApiServer } from './serve';
 export { createServices, type Services } from './services';
 export type { AppRouter } from './router';

@@ -1,6 +1,6 @@
 // API and worker in one process: the development default behind the root `pnpm start`. Shutdown runs in reverse:
 // the worker drains its job, the API drains its requests, then the database (and an embedded PostgreSQL) stops.
-import { ConfigError, loadConfig, onShutdownSignal, serveApi, startRuntime } from '@holdfast/server';
+import { loadConfig, onShutdownSignal, serveApi, startRuntime, startupFailure } from '@holdfast/server';
 import { createJsonLogger } from './logger';
 import { startWorker } from './worker';
 
@@ -24,6 +24,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  console.error(startupFailure(err));
   process.exit(1);
 });
