@@ -17,6 +17,7 @@ import type { Sequelize } from 'sequelize';
 import type { Config } from './config';
 import { pingDatabase } from './db/database';
 import { AppError, frameworkErrorMessage } from './errors';
+import { DEVELOPMENT_LOG_FORMAT, logRequests } from './http/request-log';
 import { responseMetaFor } from './http/response-meta';
 import { restPlugin } from './http/rest';
 import { httpDuration, registry, routeLabel, watchPool } from './metrics';
@@ -62,9 +63,7 @@ function loggerOptions(config: Config): FastifyServerOptions['logger'] {
     level: config.logLevel,
     // Credentials never reach the logs: request bodies are not logged, and these headers are masked.
     redact: ['req.headers.authorization', 'req.headers.cookie'],
-    ...(config.env === 'development'
-      ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } }
-      : {}),
+    ...(config.env === 'development' ? { transport: { target: 'pino-pretty', options: DEVELOPMENT_LOG_FORMAT } } : {}),
   };
 }
 
@@ -80,6 +79,8 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   const { config, services, sequelize } = deps;
   const app = Fastify({
     logger: opts.logger ?? loggerOptions(config),
+    // One line per request instead (http/request-log.ts).
+    disableRequestLogging: true,
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
@@ -174,6 +175,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
       reply.elapsedTime / 1000,
     );
   });
+  logRequests(app);
   app.addHook('onClose', async () => unwatchPool());
   const unwatchPool = watchPool(sequelize);
 
