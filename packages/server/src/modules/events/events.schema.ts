@@ -55,12 +55,14 @@ export type EventCreateInput = z.infer<typeof ZEventCreateInput>;
  * as DRF allowed); they are checked for their type and then dropped, never written. Any other unknown field is still
  * refused. (`id` is the target itself: over REST the path's, which a body `id` must match — see http/rest.ts.)
  */
+const ignored = <T extends z.ZodType>(field: T) =>
+  field.optional().meta({ description: 'Read-only: accepted as GET returned it, and ignored.' });
 const ignoredReadOnly = {
-  available_capacity: ZEvent.shape.available_capacity.optional(),
-  hold_count: ZEvent.shape.hold_count.optional(),
-  confirmed_count: ZEvent.shape.confirmed_count.optional(),
-  created_at: ZEvent.shape.created_at.optional(),
-  updated_at: ZEvent.shape.updated_at.optional(),
+  available_capacity: ignored(ZEvent.shape.available_capacity),
+  hold_count: ignored(ZEvent.shape.hold_count),
+  confirmed_count: ignored(ZEvent.shape.confirmed_count),
+  created_at: ignored(ZEvent.shape.created_at),
+  updated_at: ignored(ZEvent.shape.updated_at),
 };
 export const READ_ONLY_EVENT_FIELDS = Object.keys(ignoredReadOnly) as (keyof typeof ignoredReadOnly)[];
 
