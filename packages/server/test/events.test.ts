@@ -193,6 +193,20 @@ describe('update and delete', () => {
         admin.access,
       );
       expect(patch.data).toMatchObject({ available_capacity: 5, is_active: false });
+      // Typed as GET returns them, with no coercion: a string count is refused on both transports.
+      const wrongType = await trpc(
+        h,
+        'mutation',
+        'events.patch',
+        { id: event.id, available_capacity: '1.0' },
+        admin.access,
+      );
+      expect(wrongType.error?.data.httpStatus).toBe(400);
+      const wrongTypeRest = await rest(h, 'PATCH', `/api/events/${event.id}/`, {
+        token: admin.access,
+        body: { hold_count: '2' },
+      });
+      expect(wrongTypeRest.status).toBe(400);
       const unknown = await trpc(h, 'mutation', 'events.patch', { id: event.id, held: 3 }, admin.access);
       expect(unknown.error?.data.fieldErrors).toEqual({ held: ['Unknown field.'] });
     });

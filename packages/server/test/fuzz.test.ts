@@ -106,6 +106,14 @@ const EVENT_FIELDS: Record<string, Ok> = {
   end_time: anyString,
   is_active: bool,
 };
+/** What a PUT/PATCH of an event may send back as GET returned it (accepted and ignored); of GET's types only. */
+const EVENT_READ_ONLY: Record<string, Ok> = {
+  available_capacity: (v) => typeof v === 'number' && Number.isInteger(v),
+  hold_count: (v) => typeof v === 'number' && Number.isInteger(v),
+  confirmed_count: (v) => typeof v === 'number' && Number.isInteger(v),
+  created_at: anyString,
+  updated_at: anyString,
+};
 const SCHEMAS: Record<string, { fields: Record<string, Ok>; required: string[] }> = {
   'auth.register': {
     fields: {
@@ -126,10 +134,10 @@ const SCHEMAS: Record<string, { fields: Record<string, Ok>; required: string[] }
   'events.delete': { fields: { id: idOk }, required: ['id'] },
   'events.create': { fields: EVENT_FIELDS, required: ['name', 'capacity', 'start_time', 'end_time'] },
   'events.update': {
-    fields: { id: idOk, ...EVENT_FIELDS },
+    fields: { id: idOk, ...EVENT_FIELDS, ...EVENT_READ_ONLY },
     required: ['id', 'name', 'capacity', 'start_time', 'end_time'],
   },
-  'events.patch': { fields: { id: idOk, ...EVENT_FIELDS }, required: ['id'] },
+  'events.patch': { fields: { id: idOk, ...EVENT_FIELDS, ...EVENT_READ_ONLY }, required: ['id'] },
   'reservations.byId': { fields: { id: idOk }, required: ['id'] },
   'reservations.createHold': {
     fields: { event_id: int(1, INT_MAX), quantity: int(1, MAX_HOLD_QUANTITY), idempotency_key: str(1, 255) },

@@ -57,12 +57,16 @@ export type EventCreateInput = z.infer<typeof ZEventCreateInput>;
  */
 const ignored = <T extends z.ZodType>(field: T) =>
   field.optional().meta({ description: 'Read-only: accepted as GET returned it, and ignored.' });
+// Schemas of their own, not ZEvent's: the REST adapter switches on coercion in the plain number schemas it is given
+// (shared with tRPC, so "1.0" would pass as 1); the pipe keeps it off, as zInt does.
+const ignoredCount = () => ignored(z.number().int().pipe(z.number()));
+const ignoredTimestamp = () => ignored(z.string());
 const ignoredReadOnly = {
-  available_capacity: ignored(ZEvent.shape.available_capacity),
-  hold_count: ignored(ZEvent.shape.hold_count),
-  confirmed_count: ignored(ZEvent.shape.confirmed_count),
-  created_at: ignored(ZEvent.shape.created_at),
-  updated_at: ignored(ZEvent.shape.updated_at),
+  available_capacity: ignoredCount(),
+  hold_count: ignoredCount(),
+  confirmed_count: ignoredCount(),
+  created_at: ignoredTimestamp(),
+  updated_at: ignoredTimestamp(),
 };
 export const READ_ONLY_EVENT_FIELDS = Object.keys(ignoredReadOnly) as (keyof typeof ignoredReadOnly)[];
 
