@@ -1,6 +1,6 @@
 # One image for the API, the worker and the CLI. Build stage compiles the workspace; the runtime stage keeps
 # only production dependencies (pnpm deploy would split packages; one pruned workspace keeps them together).
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 RUN npm install --global pnpm@10
 WORKDIR /app
 COPY pnpm-lock.yaml pnpm-workspace.yaml package.json tsconfig.base.json ./
@@ -12,7 +12,7 @@ RUN pnpm install --frozen-lockfile
 COPY packages packages
 RUN pnpm build && pnpm prune --prod --config.ignore-scripts=false
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 # The live heap is ~40 MB; without a limit V8 sizes the old space from the host's RAM and RSS climbs to hundreds of
 # MB of garbage under load before a major GC (docs/PERFORMANCE.md). The bench runs the API with the same flag.

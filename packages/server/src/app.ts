@@ -8,6 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import helmet from 'helmet';
 import Fastify, {
+  LogController,
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
@@ -23,6 +24,7 @@ import { registerMethodGuard } from './http/method-guard';
 import { adminExportPlugin } from './http/admin-export';
 import { registerAvailabilityStream } from './http/availability-stream';
 import { installDrain } from './http/drain';
+import { DEVELOPMENT_LOG_FORMAT, logRequests } from './http/request-log';
 import { responseMetaFor } from './http/response-meta';
 import { adminUiPlugin } from './http/admin-ui';
 import { routeLabelOf } from './http/route-table';
@@ -87,9 +89,7 @@ function loggerOptions(config: Config): FastifyServerOptions['logger'] {
     level: config.logLevel,
     // Credentials never reach the logs: request bodies are not logged, and these headers are masked.
     redact: ['req.headers.authorization', 'req.headers.cookie'],
-    ...(config.env === 'development'
-      ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } }
-      : {}),
+    ...(config.env === 'development' ? { transport: { target: 'pino-pretty', options: DEVELOPMENT_LOG_FORMAT } } : {}),
   };
 }
 
@@ -109,6 +109,8 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   const { config, services, sequelize } = deps;
   const app = Fastify({
     logger: opts.logger ?? loggerOptions(config),
+    // One line per request instead (http/request-log.ts).
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
@@ -221,6 +223,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
       reply.elapsedTime / 1000,
     );
   });
+  logRequests(app);
   app.addHook('onClose', async () => unwatchPool());
   const unwatchPool = watchPool(sequelize);
 
@@ -261,7 +264,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: contextFactory(services, 'trpc', limiter),
+      createContext: contextFactory(services, 'trpc', limiter, config.publicUrl ?? ''),
       responseMeta: responseMetaFor(appRouter, { successStatus: false }),
       onError: ({ error, req }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') req.log.error({ err: error.cause ?? error }, 'unhandled error');
@@ -283,6 +286,12 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   // Before the REST adapter's /api/* catch-all (a static route wins over it either way; this keeps it readable).
   await app.register(adminExportPlugin, { services });
   registerAvailabilityStream(app, services);
-  await app.register(restPlugin, { prefix: '/api', services, limiter, bodyLimit: config.bodyLimitBytes });
+  await app.register(restPlugin, {
+    prefix: '/api',
+    services,
+    limiter,
+    bodyLimit: config.bodyLimitBytes,
+    linkBase: config.publicUrl ?? '',
+  });
   return app;
 }

@@ -53,6 +53,10 @@ const zEnv = z.object({
   LIVE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
   REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(20),
   DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).optional(),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'PUBLIC_URL must be an http(s) URL' })
+    .refine((u) => !/[?#]/.test(u), 'PUBLIC_URL must not have a query or fragment')
+    .optional(),
 });
 
 export type Env = z.input<typeof zEnv>;
@@ -124,6 +128,11 @@ export interface Config {
    * answering 503, before it stops accepting connections and waits for in-flight requests.
    */
   readonly drainDelayMs: number;
+  /**
+   * Where clients reach this API (scheme://host[:port][/prefix], no trailing slash): the base of the absolute links
+   * in paginated lists. undefined → the links are relative (/api/...): never built from the request's Host header.
+   */
+  readonly publicUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -194,5 +203,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
     // Production sits behind proxies and load balancers that need time to notice; a developer's Ctrl-C does not.
     drainDelayMs: e.DRAIN_DELAY_MS ?? (e.NODE_ENV === 'production' ? 5000 : 0),
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
   });
 }

@@ -1,6 +1,6 @@
 // The API process alone (the compose `api` service): config, runtime, listen, graceful shutdown.
-import { ConfigError, loadConfig } from './config';
-import { startRuntime } from './runtime';
+import { loadConfig } from './config';
+import { startRuntime, startupFailure } from './runtime';
 import { onShutdownSignal, serveApi } from './serve';
 
 async function main(): Promise<void> {
@@ -20,6 +20,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  console.error(startupFailure(err));
   process.exit(1);
 });

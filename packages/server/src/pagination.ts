@@ -1,4 +1,6 @@
-// DRF's PageNumberPagination: 20 a page, absolute next/previous links that keep the other query parameters.
+// DRF's PageNumberPagination: 20 a page, next/previous links that keep the other query parameters. The links are
+// absolute under the configured PUBLIC_URL, else relative (/api/...): never built from the request's Host header,
+// which any client can set (a poisoned cache or a phishing page would otherwise hand out links to another host).
 import { AppError } from './errors';
 
 export const PAGE_SIZE = 20;
@@ -11,7 +13,7 @@ export interface Page<T> {
 }
 
 export interface PageRequest {
-  /** Absolute URL of the list endpoint, e.g. http://host/api/events/. */
+  /** URL of the list endpoint: PUBLIC_URL + /api/events/, or /api/events/ alone. */
   listUrl: string;
   /** The query parameters to keep in the links (filters), without `page`; an array repeats the parameter. */
   query: Record<string, string | readonly string[] | undefined>;

@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Sequelize } from 'sequelize';
-import type { Config } from './config';
+import { ConfigError, type Config } from './config';
 import { createSequelize } from './db/database';
-import type { EmbeddedDatabase } from './db/embedded';
+import { EmbeddedPostgresError, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
 import { migrate } from './db/migrator';
 import { createServices, type ServiceOverrides, type Services } from './services';
 
@@ -36,8 +36,6 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    // Loaded only when needed: most deployments and every test run use DATABASE_URL.
-    const { startEmbeddedPostgres } = await import('./db/embedded.js');
     embedded = await startEmbeddedPostgres({
       dataDir: config.dataDir,
       port: config.embeddedPgPort,
@@ -72,6 +70,14 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * What a process prints when it cannot start: the one-line message of the failures that say what to do (bad
+ * configuration, an embedded PostgreSQL that cannot run), anything else whole for its stack.
+ */
+export function startupFailure(err: unknown): unknown {
+  return err instanceof ConfigError || err instanceof EmbeddedPostgresError ? err.message : err;
 }
 
 /** Development only (config refuses production without JWT_SECRET): a random secret kept under DATA_DIR. */

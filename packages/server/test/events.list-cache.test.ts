@@ -182,7 +182,7 @@ describe('with EVENT_LIST_CACHE_MS=1000', () => {
     }
   });
 
-  it("builds each answer's links for its own request, not from the cached page", async () => {
+  it('answers from the cache with the same links whatever Host a request names (links never come from it)', async () => {
     const w = window();
     for (let day = 1; day <= 21; day++) await createEvent(h, w.event(day));
     const onA = await w.list('', { host: 'a.example' });
@@ -191,8 +191,8 @@ describe('with EVENT_LIST_CACHE_MS=1000', () => {
       const onB = await w.list('', { host: 'b.example:8080' });
       expect(watch.count()).toBe(0);
       expect(onA.results).toEqual(onB.results);
-      expect(onA.next).toMatch(/^http:\/\/a\.example\/api\/events\/\?.*page=2/);
-      expect(onB.next).toMatch(/^http:\/\/b\.example:8080\/api\/events\/\?.*page=2/);
+      expect(onA.next).toMatch(/^\/api\/events\/\?.*page=2/);
+      expect(onB.next).toBe(onA.next);
     } finally {
       watch.stop();
     }

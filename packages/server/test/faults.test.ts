@@ -172,17 +172,24 @@ describe('faults', () => {
               MAX_ACTIVE_HOLDS_PER_USER: '0',
               MAX_HELD_SEATS_PER_USER: '0',
             },
-            stdio: 'ignore',
+            stdio: ['ignore', 'ignore', 'pipe'],
           });
-          for (let i = 0; i < 80; i++) {
+          let stderr = '';
+          proc.stderr?.on('data', (d) => (stderr += String(d)));
+          // Ready when /readyz says so, however long a busy machine takes to start node; a process that exits
+          // instead fails at once (the test's own timeout bounds the wait).
+          const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+          let gone = false;
+          void exited.then(() => (gone = true));
+          while (!gone) {
             const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
               (r) => r.ok,
               () => false,
             );
             if (ok) return proc;
-            await new Promise((r) => setTimeout(r, 100));
+            await Promise.race([exited, new Promise((r) => setTimeout(r, 100))]);
           }
-          throw new Error('API did not become ready');
+          throw new Error(`API exited before it was ready: ${stderr.trim()}`);
         };
         child = await startApi();
         let sent = 0;

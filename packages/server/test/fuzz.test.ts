@@ -111,6 +111,14 @@ const EVENT_FIELDS: Record<string, Ok> = {
   end_time: anyString,
   is_active: bool,
 };
+/** What a PUT/PATCH of an event may send back as GET returned it (accepted and ignored); of GET's types only. */
+const EVENT_READ_ONLY: Record<string, Ok> = {
+  available_capacity: (v) => typeof v === 'number' && Number.isInteger(v),
+  hold_count: (v) => typeof v === 'number' && Number.isInteger(v),
+  confirmed_count: (v) => typeof v === 'number' && Number.isInteger(v),
+  created_at: anyString,
+  updated_at: anyString,
+};
 const SCHEMAS: Record<string, { fields: Record<string, Ok>; required: string[] }> = {
   'auth.register': {
     fields: {
@@ -131,10 +139,10 @@ const SCHEMAS: Record<string, { fields: Record<string, Ok>; required: string[] }
   'events.delete': { fields: { id: idOk }, required: ['id'] },
   'events.create': { fields: EVENT_FIELDS, required: ['name', 'capacity', 'start_time', 'end_time'] },
   'events.update': {
-    fields: { id: idOk, ...EVENT_FIELDS },
+    fields: { id: idOk, ...EVENT_FIELDS, ...EVENT_READ_ONLY },
     required: ['id', 'name', 'capacity', 'start_time', 'end_time'],
   },
-  'events.patch': { fields: { id: idOk, ...EVENT_FIELDS }, required: ['id'] },
+  'events.patch': { fields: { id: idOk, ...EVENT_FIELDS, ...EVENT_READ_ONLY }, required: ['id'] },
   'reservations.byId': { fields: { id: idOk }, required: ['id'] },
   'reservations.createHold': {
     fields: { event_id: int(1, INT_MAX), quantity: int(1, MAX_HOLD_QUANTITY), idempotency_key: str(1, 255) },
@@ -1020,6 +1028,8 @@ function alterations(call: Call, data: unknown): string | undefined {
 interface Stats {
   requests: number;
   fiveXx: number;
+  /** Documented 503 BUSY answers (a lock wait past LOCK_TIMEOUT_MS): not a bug, counted apart from the 5xx. */
+  busy: number;
   byStatus: Map<number, number>;
   coverage: Map<string, number>;
   knownHits: Map<string, number>;
@@ -1030,6 +1040,7 @@ interface Stats {
 const stats: Stats = {
   requests: 0,
   fiveXx: 0,
+  busy: 0,
   byStatus: new Map(),
   coverage: new Map(),
   knownHits: new Map(),
@@ -1138,17 +1149,31 @@ interface Outcome {
   changeAllowed: boolean;
 }
 
+/** The documented BUSY answer of either transport: code BUSY and a Retry-After header. */
+function isBusyAnswer(body: unknown, retryAfter: unknown): boolean {
+  if (typeof retryAfter !== 'string' || !/^\d+$/.test(retryAfter)) return false;
+  const rest = body as { code?: unknown } | undefined;
+  const trpcError = body as { error?: { data?: { appCode?: unknown } } } | undefined;
+  const batch = Array.isArray(body) ? (body as (typeof trpcError)[]) : [trpcError];
+  return rest?.code === 'BUSY' || batch.some((b) => b?.error?.data?.appCode === 'BUSY');
+}
+
 /** One request: send it and check everything that depends on its response alone. */
 async function exchange(sent: Sent): Promise<Outcome> {
   const res = await h.app.inject(sent.opts);
   stats.requests++;
   bump(stats.byStatus, res.statusCode);
-  if (res.statusCode >= 500) stats.fiveXx++;
   const problems: Problem[] = [];
   const parsed = tryJson(res.body);
   const body = parsed.ok ? parsed.value : undefined;
+  // 503 BUSY with Retry-After is API.md's answer when the event row stays locked past LOCK_TIMEOUT_MS. Whether a
+  // lock wait crosses that line depends on how busy the machine is, not on the input, so it is not a finding; any
+  // other 5xx is. (The no-change check below still applies to it.)
+  const busy = res.statusCode === 503 && isBusyAnswer(body, res.headers['retry-after']);
+  if (busy) stats.busy++;
+  else if (res.statusCode >= 500) stats.fiveXx++;
 
-  if (res.statusCode >= 500) {
+  if (res.statusCode >= 500 && !busy) {
     const requestId = String(res.headers['x-request-id'] ?? '');
     problems.push({ kind: '5xx', detail: `status ${res.statusCode}: ${loggedError(requestId)}` });
   }
@@ -1645,7 +1670,7 @@ beforeAll(async () => {
 afterAll(async () => {
   const known = [...stats.knownHits].map(([id, n]) => `${id}=${n}`).join(' ');
   const lines = [
-    `fuzz: requests=${stats.requests} 5xx=${stats.fiveXx}`,
+    `fuzz: requests=${stats.requests} 5xx=${stats.fiveXx} busy=${stats.busy}`,
     `fuzz: ${((performance.now() - fuzzStarted) / 1000).toFixed(1)} s, concurrency ${CONCURRENCY}, seed ${SEED}`,
     `fuzz: statuses ${[...stats.byStatus]
       .sort((a, b) => a[0] - b[0])

@@ -54,6 +54,24 @@ describe('config', () => {
   });
 });
 
+describe('PUBLIC_URL', () => {
+  it('takes an http(s) URL with an optional path, drops a trailing slash, and refuses anything else', () => {
+    expect(loadConfig({}).publicUrl).toBeUndefined();
+    expect(loadConfig({ PUBLIC_URL: 'https://tickets.example/holdfast/' }).publicUrl).toBe(
+      'https://tickets.example/holdfast',
+    );
+    expect(loadConfig({ PUBLIC_URL: 'http://localhost:8000' }).publicUrl).toBe('http://localhost:8000');
+    for (const bad of [
+      'tickets.example',
+      'ftp://tickets.example',
+      'https://tickets.example/?a=1',
+      'https://t.example/#x',
+    ]) {
+      expect(() => loadConfig({ PUBLIC_URL: bad })).toThrow(/PUBLIC_URL/);
+    }
+  });
+});
+
 describe('migrations', () => {
   it('are idempotent and safe to run from several processes at once', async () => {
     const db = await createTestDatabase('holdfast_migrate');

@@ -1,6 +1,6 @@
 // The worker process alone (the compose `worker` service, `pnpm --filter @holdfast/worker start`): config,
 // runtime, worker, graceful shutdown. It does not wait for the job store: the worker retries it in the background.
-import { ConfigError, loadConfig, onShutdownSignal, startRuntime } from '@holdfast/server';
+import { loadConfig, onShutdownSignal, startRuntime, startupFailure } from '@holdfast/server';
 import { createJsonLogger, describeError } from './logger';
 import { startWorker } from './worker';
 
@@ -25,7 +25,7 @@ export async function runWorkerProcess(): Promise<void> {
 
 if (require.main === module) {
   runWorkerProcess().catch((err: unknown) => {
-    console.error(err instanceof ConfigError ? err.message : err);
+    console.error(startupFailure(err));
     process.exit(1);
   });
 }

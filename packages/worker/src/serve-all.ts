@@ -1,12 +1,23 @@
 // API and worker in one process: the development default behind the root `pnpm start`. Shutdown runs in reverse:
 // the worker drains its job, the API drains its requests, then the database (and an embedded PostgreSQL) stops.
-import { ConfigError, loadConfig, onShutdownSignal, serveApi, startRuntime } from '@holdfast/server';
+import {
+  developmentLogWriter,
+  loadConfig,
+  onShutdownSignal,
+  serveApi,
+  startRuntime,
+  startupFailure,
+} from '@holdfast/server';
 import { createJsonLogger } from './logger';
 import { startWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createJsonLogger({ level: config.logLevel });
+  // In development the worker's lines take the API's one-line format, so one process prints one format.
+  const log = createJsonLogger({
+    level: config.logLevel,
+    ...(config.env === 'development' ? { write: developmentLogWriter() } : {}),
+  });
   const runtime = await startRuntime(config, { log });
   const api = await serveApi(runtime).catch(async (err: unknown) => {
     await runtime.close();
@@ -24,6 +35,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  console.error(startupFailure(err));
   process.exit(1);
 });

@@ -11,7 +11,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ZEventList, ZEventListInput, type EventDto } from '../modules/events/events.schema';
 import type { Services } from '../services';
-import { requestOrigin } from '../trpc/context';
 
 const PATH = '/api/events/';
 const FILTERS: ReadonlySet<string> = new Set(['is_active', 'start_date', 'end_date', 'page']);
@@ -50,7 +49,7 @@ function resultsJson(results: readonly EventDto[]): string | undefined {
 }
 
 /** The page as the adapter would send it (JSON.stringify of the parsed output), or undefined to let it answer. */
-async function listPage(services: Services, request: FastifyRequest): Promise<string | undefined> {
+async function listPage(services: Services, linkBase: string, request: FastifyRequest): Promise<string | undefined> {
   const filters = plainFilters(request.query);
   if (!filters) return undefined;
   try {
@@ -58,7 +57,7 @@ async function listPage(services: Services, request: FastifyRequest): Promise<st
     const input = ZEventListInput.safeParse(filters);
     if (!input.success) return undefined;
     const page = await services.events.list(input.data ?? {}, {
-      listUrl: `${requestOrigin(request)}${PATH}`,
+      listUrl: `${linkBase}${PATH}`,
     });
     const envelope = ZEventList.safeParse({ ...page, results: [] });
     const results = resultsJson(page.results);
@@ -73,7 +72,7 @@ async function listPage(services: Services, request: FastifyRequest): Promise<st
 }
 
 /** A preHandler for the REST plugin: answers a successful events list itself, or passes the request on. */
-export function eventListFastPath(services: Services) {
+export function eventListFastPath(services: Services, linkBase: string) {
   return async function answerEventList(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -81,7 +80,7 @@ export function eventListFastPath(services: Services) {
     if (request.method !== 'GET') return undefined;
     const url = request.url;
     if (url !== PATH && !url.startsWith(`${PATH}?`)) return undefined;
-    const body = await listPage(services, request);
+    const body = await listPage(services, linkBase, request);
     if (body === undefined) return undefined;
     // The adapter's success answer: 200, its content type, the JSON string. Returning the reply ends the request here.
     return reply.status(200).header('content-type', 'application/json').send(body);

@@ -9,12 +9,15 @@ import type { AuthAttemptLimiter } from '../trpc/context';
 import { contextFactory } from '../trpc/context';
 import type { Services } from '../services';
 import { eventListFastPath } from './event-list-fast-path';
+import { pathBodyAgreement } from './path-body-agreement';
 import { responseMetaFor } from './response-meta';
 
 interface RestOptions {
   services: Services;
   limiter: AuthAttemptLimiter;
   bodyLimit: number;
+  /** Base of paginated lists' links (config PUBLIC_URL, or '' for relative ones). */
+  linkBase: string;
 }
 
 export async function restPlugin(api: FastifyInstance, opts: RestOptions): Promise<void> {
@@ -28,8 +31,11 @@ export async function restPlugin(api: FastifyInstance, opts: RestOptions): Promi
     }
   });
 
+  // A body `id` that contradicts the path's is refused before the adapter lets the path win silently.
+  api.addHook('preHandler', pathBodyAgreement('/api'));
+
   // The most polled read skips the adapter when it can answer 200 (see event-list-fast-path.ts).
-  api.addHook('preHandler', eventListFastPath(opts.services));
+  api.addHook('preHandler', eventListFastPath(opts.services, opts.linkBase));
 
   api.addHook('onSend', async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     if (reply.statusCode < 400 || typeof payload !== 'string') return payload;
@@ -45,7 +51,7 @@ export async function restPlugin(api: FastifyInstance, opts: RestOptions): Promi
   await api.register(fastifyTRPCOpenApiPlugin, {
     basePath: '/',
     router: appRouter,
-    createContext: contextFactory(opts.services, 'rest', opts.limiter),
+    createContext: contextFactory(opts.services, 'rest', opts.limiter, opts.linkBase),
     responseMeta: responseMetaFor(appRouter, { successStatus: true }),
     maxBodySize: opts.bodyLimit,
     onError: ({ error, req }: { error: TRPCError; req: unknown }) => {

@@ -20,8 +20,8 @@ export interface Context {
   requestId: string;
   /** From the `Idempotency-Key` header (REST; tRPC may pass it as an input field instead). */
   idempotencyKey: string | undefined;
-  /** scheme://host of this request, for the absolute links of paginated lists. */
-  origin: string;
+  /** The configured PUBLIC_URL, or '' for relative links: the base of paginated lists' links (never the Host header). */
+  linkBase: string;
   /** Counts one sign-in (or registration) attempt from this client IP; throws 429 past the per-IP limits. */
   limitAuthAttempt: (kind: AuthAttemptKind) => Promise<void>;
 }
@@ -31,12 +31,12 @@ export type AuthAttemptKind = 'sign-in' | 'registration';
 /** Per-IP limiter for sign-in and registration attempts (backed by @fastify/rate-limit in app.ts). */
 export type AuthAttemptLimiter = (req: FastifyRequest, kind: AuthAttemptKind) => Promise<void>;
 
-/** scheme://host of a request: the base of the absolute links in paginated lists (both transports, the fast path). */
-export function requestOrigin(req: FastifyRequest): string {
-  return `${req.protocol}://${req.host}`;
-}
-
-export function contextFactory(services: Services, transport: Context['transport'], limiter: AuthAttemptLimiter) {
+export function contextFactory(
+  services: Services,
+  transport: Context['transport'],
+  limiter: AuthAttemptLimiter,
+  linkBase: string,
+) {
   return ({ req }: { req: FastifyRequest }): Context => {
     const key = req.headers['idempotency-key'];
     return {
@@ -48,7 +48,7 @@ export function contextFactory(services: Services, transport: Context['transport
       ip: req.ip,
       requestId: String(req.id),
       idempotencyKey: typeof key === 'string' && key.length > 0 ? key : undefined,
-      origin: requestOrigin(req),
+      linkBase,
       limitAuthAttempt: (kind) => limiter(req, kind),
     };
   };

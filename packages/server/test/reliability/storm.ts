@@ -15,8 +15,8 @@ export interface StormOptions {
   sweepEveryMs?: number;
   /** Checker period. */
   checkEveryMs?: number;
-  /** Runs alongside the storm (fault injection); resolves when done. */
-  chaos?: (signal: AbortSignal) => Promise<void>;
+  /** Runs alongside the storm (fault injection) on the storm's events; resolves when done. */
+  chaos?: (signal: AbortSignal, eventIds: readonly number[]) => Promise<void>;
 }
 
 export interface StormReport {
@@ -192,7 +192,7 @@ export async function runStorm(h: Harness, baseUrl: string, opts: StormOptions):
     }
   }
 
-  const chaos = opts.chaos?.(controller.signal) ?? Promise.resolve();
+  const chaos = opts.chaos?.(controller.signal, eventIds) ?? Promise.resolve();
   await Promise.all([...users.map((u) => client(u)), sweeper(), checker()]);
   controller.abort();
   await chaos;

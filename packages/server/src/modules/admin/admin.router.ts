@@ -38,7 +38,7 @@ const reservationsAdminRouter = router({
     .input(ZAdminReservationListInput)
     .output(ZAdminReservationList)
     .query(({ ctx, input }) =>
-      ctx.services.reservationSearch.list(input ?? {}, { listUrl: `${ctx.origin}/api/admin/reservations/` }),
+      ctx.services.reservationSearch.list(input ?? {}, { listUrl: `${ctx.linkBase}/api/admin/reservations/` }),
     ),
 
   byId: adminProcedure
@@ -78,7 +78,7 @@ const eventsAdminRouter = router({
     .input(ZAdminEventListInput)
     .output(ZAdminEventList)
     .query(({ ctx, input }) =>
-      ctx.services.events.adminList(input ?? {}, { listUrl: `${ctx.origin}/api/admin/events/` }),
+      ctx.services.events.adminList(input ?? {}, { listUrl: `${ctx.linkBase}/api/admin/events/` }),
     ),
 
   stats: adminProcedure
@@ -93,7 +93,7 @@ const usersAdminRouter = router({
     .meta(openapi('GET', '/users/', 'Users, searchable and filtered, 20 a page.'))
     .input(ZAdminUserListInput)
     .output(ZAdminUserList)
-    .query(({ ctx, input }) => ctx.services.users.list(input ?? {}, { listUrl: `${ctx.origin}/api/admin/users/` })),
+    .query(({ ctx, input }) => ctx.services.users.list(input ?? {}, { listUrl: `${ctx.linkBase}/api/admin/users/` })),
 
   update: adminProcedure
     .meta(openapi('PATCH', '/users/{id}/', 'Activate, deactivate, promote, demote or edit a user.'))
@@ -117,7 +117,7 @@ const auditAdminRouter = router({
     .meta(openapi('GET', '/audit/', 'The audit log, newest first, 20 a page.'))
     .input(ZAuditListInput)
     .output(ZAuditList)
-    .query(({ ctx, input }) => ctx.services.audit.list(input ?? {}, { listUrl: `${ctx.origin}/api/admin/audit/` })),
+    .query(({ ctx, input }) => ctx.services.audit.list(input ?? {}, { listUrl: `${ctx.linkBase}/api/admin/audit/` })),
 });
 
 export const adminRouter = router({

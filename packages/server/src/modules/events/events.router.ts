@@ -21,7 +21,7 @@ export const eventsRouter = router({
     })
     .input(ZEventListInput)
     .output(ZEventList)
-    .query(({ ctx, input }) => ctx.services.events.list(input ?? {}, { listUrl: `${ctx.origin}/api/events/` })),
+    .query(({ ctx, input }) => ctx.services.events.list(input ?? {}, { listUrl: `${ctx.linkBase}/api/events/` })),
 
   byId: authedProcedure
     .meta({ openapi: { method: 'GET', path: '/events/{id}/', tags, protect: true, summary: 'One event.' } })

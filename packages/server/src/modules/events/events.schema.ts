@@ -50,8 +50,39 @@ const eventFields = {
 export const ZEventCreateInput = z.strictObject(eventFields).superRefine(endAfterStart);
 export type EventCreateInput = z.infer<typeof ZEventCreateInput>;
 
+/**
+ * The Event's read-only fields as GET returns them. A PUT or PATCH may carry them back (a GET → edit → PUT round trip,
+ * as DRF allowed); they are checked for their type and then dropped, never written. Any other unknown field is still
+ * refused. (`id` is the target itself: over REST the path's, which a body `id` must match — see http/rest.ts.)
+ */
+const ignored = <T extends z.ZodType>(field: T) =>
+  field.optional().meta({ description: 'Read-only: accepted as GET returned it, and ignored.' });
+// Schemas of their own, not ZEvent's: the REST adapter switches on coercion in the plain number schemas it is given
+// (shared with tRPC, so "1.0" would pass as 1); the pipe keeps it off, as zInt does.
+const ignoredCount = () => ignored(z.number().int().pipe(z.number()));
+const ignoredTimestamp = () => ignored(z.string());
+const ignoredReadOnly = {
+  available_capacity: ignoredCount(),
+  hold_count: ignoredCount(),
+  confirmed_count: ignoredCount(),
+  created_at: ignoredTimestamp(),
+  updated_at: ignoredTimestamp(),
+};
+export const READ_ONLY_EVENT_FIELDS = Object.keys(ignoredReadOnly) as (keyof typeof ignoredReadOnly)[];
+
+function withoutReadOnly<T extends Partial<Record<keyof typeof ignoredReadOnly, unknown>>>(
+  input: T,
+): Omit<T, keyof typeof ignoredReadOnly> {
+  const changes = { ...input };
+  for (const key of READ_ONLY_EVENT_FIELDS) delete changes[key];
+  return changes;
+}
+
 /** PUT: every required field again (a full replace); optional ones keep their value when left out. */
-export const ZEventUpdateInput = z.strictObject({ id: zId, ...eventFields }).superRefine(endAfterStart);
+export const ZEventUpdateInput = z
+  .strictObject({ id: zId, ...eventFields, ...ignoredReadOnly })
+  .superRefine(endAfterStart)
+  .transform(withoutReadOnly);
 
 export const ZEventPatchInput = z
   .strictObject({
@@ -62,9 +93,11 @@ export const ZEventPatchInput = z
     start_time: writable.start_time.optional(),
     end_time: writable.end_time.optional(),
     is_active: writable.is_active.optional(),
+    ...ignoredReadOnly,
   })
-  .superRefine(endAfterStart);
-export type EventChanges = Omit<z.infer<typeof ZEventPatchInput>, 'id'>;
+  .superRefine(endAfterStart)
+  .transform(withoutReadOnly);
+export type EventChanges = Omit<z.output<typeof ZEventPatchInput>, 'id'>;
 
 export const ZEventIdInput = z.strictObject({ id: zId });
 

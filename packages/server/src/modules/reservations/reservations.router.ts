@@ -33,7 +33,7 @@ export const reservationsRouter = router({
     .input(ZReservationListInput)
     .output(ZReservationList)
     .query(({ ctx, input }) =>
-      ctx.services.reservations.list(ctx.user, input?.page ?? 1, { listUrl: `${ctx.origin}/api/reservations/` }),
+      ctx.services.reservations.list(ctx.user, input?.page ?? 1, { listUrl: `${ctx.linkBase}/api/reservations/` }),
     ),
 
   byId: authedProcedure
