@@ -48,6 +48,19 @@ export async function restPlugin(api: FastifyInstance, opts: RestOptions): Promi
     return payload;
   });
 
+  // The adapter's async handler calls reply.send() without returning the reply, and resolves before the onSend
+  // hooks have finished. Fastify then takes the settled promise (undefined, reply not yet sent) as a handler that
+  // sent nothing and sends again: "Reply was already sent" and a write after the headers, whenever the app has a few
+  // async onSend hooks. Run it as a callback-style handler instead (undefined returned at once: the reply is the
+  // adapter's to send), with its errors passed to the error handler.
+  api.addHook('onRoute', (route) => {
+    if (!route.url.endsWith('/*')) return;
+    const adapterHandler = route.handler;
+    route.handler = function (this: FastifyInstance, request, reply) {
+      Promise.resolve(adapterHandler.call(this, request, reply)).catch((err: unknown) => reply.send(err));
+    };
+  });
+
   await api.register(fastifyTRPCOpenApiPlugin, {
     basePath: '/',
     router: appRouter,
