@@ -112,7 +112,8 @@ export class ChangeListener {
     // Jitter spreads the reconnects of many API processes after a database restart.
     const delay = base / 2 + Math.random() * (base / 2);
     this.opts.log?.warn(
-      { err, retryInMs: Math.round(delay) },
+      // The reason, not a stack: a dropped connection is expected (database restart, shutdown) and handled here.
+      { reason: err instanceof Error ? err.message : String(err), retryInMs: Math.round(delay) },
       'live availability: listening connection lost, reconnecting',
     );
     this.retryTimer = setTimeout(() => {
