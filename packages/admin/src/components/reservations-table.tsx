@@ -2,14 +2,15 @@
 import type { Reservation } from '@holdfast/sdk';
 import { formatDateTime, formatRelative } from '../format';
 import { Link } from '../router';
+import { ActionsColumn, CardTable } from './card-table';
 import { ReservationActions } from './reservation-actions';
 import { StatusBadge } from './ui';
 
 export function ReservationsTable({ rows, showEvent = true }: { rows: readonly Reservation[]; showEvent?: boolean }) {
   return (
-    <table className="table table-cards">
-      <thead>
-        <tr>
+    <CardTable
+      columns={
+        <>
           <th scope="col">#</th>
           {showEvent && <th scope="col">Event</th>}
           <th scope="col">User</th>
@@ -19,49 +20,46 @@ export function ReservationsTable({ rows, showEvent = true }: { rows: readonly R
           <th scope="col">Status</th>
           <th scope="col">Hold lapses</th>
           <th scope="col">Created</th>
-          <th scope="col">
-            <span className="sr-only">Actions</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.id} data-reservation={r.id}>
-            <td data-label="Reservation" className="mono">
-              <Link to={`/audit?object_type=reservation&object_id=${r.id}`} title="History of this reservation">
-                #{r.id}
-              </Link>
+          <ActionsColumn />
+        </>
+      }
+    >
+      {rows.map((r) => (
+        <tr key={r.id} data-reservation={r.id}>
+          <td data-label="Reservation" className="mono">
+            <Link to={`/audit?object_type=reservation&object_id=${r.id}`} title="History of this reservation">
+              #{r.id}
+            </Link>
+          </td>
+          {showEvent && (
+            <td data-label="Event">
+              <Link to={`/events/${r.event}`}>{r.event_name}</Link>
             </td>
-            {showEvent && (
-              <td data-label="Event">
-                <Link to={`/events/${r.event}`}>{r.event_name}</Link>
-              </td>
+          )}
+          <td data-label="User">
+            <Link to={`/reservations?user=${r.user}`} title="All reservations of this user">
+              {r.user_username}
+            </Link>
+          </td>
+          <td data-label="Seats" className="num">
+            {r.quantity}
+          </td>
+          <td data-label="Status">
+            <StatusBadge status={r.status} />
+          </td>
+          <td data-label="Hold lapses">
+            {r.status === 'HOLD' && r.expires_at ? (
+              <span title={formatDateTime(r.expires_at)}>{formatRelative(r.expires_at)}</span>
+            ) : (
+              <span className="muted">—</span>
             )}
-            <td data-label="User">
-              <Link to={`/reservations?user=${r.user}`} title="All reservations of this user">
-                {r.user_username}
-              </Link>
-            </td>
-            <td data-label="Seats" className="num">
-              {r.quantity}
-            </td>
-            <td data-label="Status">
-              <StatusBadge status={r.status} />
-            </td>
-            <td data-label="Hold lapses">
-              {r.status === 'HOLD' && r.expires_at ? (
-                <span title={formatDateTime(r.expires_at)}>{formatRelative(r.expires_at)}</span>
-              ) : (
-                <span className="muted">—</span>
-              )}
-            </td>
-            <td data-label="Created">{formatDateTime(r.created_at)}</td>
-            <td className="col-actions">
-              <ReservationActions reservation={r} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+          </td>
+          <td data-label="Created">{formatDateTime(r.created_at)}</td>
+          <td className="col-actions">
+            <ReservationActions reservation={r} />
+          </td>
+        </tr>
+      ))}
+    </CardTable>
   );
 }

@@ -3,7 +3,9 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { RouterInputs } from '@holdfast/sdk';
 import { client } from '../api';
 import { AuditTable } from '../components/audit-table';
-import { Empty, ErrorBox, Loading, PageHeader, Pagination } from '../components/ui';
+import { ChoiceFilter, DateFilter, FilterBar, IdFilter, type Choice } from '../components/filter-bar';
+import { PagedResults } from '../components/query-state';
+import { PageHeader } from '../components/ui';
 import { AUDIT_OBJECT_TYPES, auditFilters, dayBound, type InputOf } from './filters';
 import { useFilters } from './use-filters';
 
@@ -25,6 +27,11 @@ export const AUDIT_ACTIONS = [
   'auth.refresh_reuse',
 ] as const;
 
+/** A menu of codes: "Any" (no filter), then each code as it is written in the log. */
+function anyOr(codes: readonly string[]): Choice[] {
+  return [['', 'Any'], ...codes.map((code) => [code, code] as const)];
+}
+
 export function AuditScreen() {
   const { values: f, update, reset } = useFilters(auditFilters);
   const action = AUDIT_ACTIONS.find((a) => a === f.action);
@@ -43,95 +50,41 @@ export function AuditScreen() {
     placeholderData: keepPreviousData,
   });
   const filtered = !!(f.actor || f.object_type || f.object_id || f.action || f.since || f.until);
-  const idField = (name: 'actor' | 'object_id', value: string) =>
-    update({ [name]: /^\d+$/.test(value) ? Number(value) : undefined });
 
   return (
     <>
       <PageHeader title="Audit log" />
-      <div className="toolbar" role="search">
-        <div className="field">
-          <label htmlFor="au-actor">Actor (user id)</label>
-          <input
-            id="au-actor"
-            inputMode="numeric"
-            value={f.actor ?? ''}
-            onChange={(e) => idField('actor', e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="au-type">Object</label>
-          <select
-            id="au-type"
-            value={f.object_type ?? ''}
-            onChange={(e) => update({ object_type: e.target.value || undefined })}
-          >
-            <option value="">Any</option>
-            {AUDIT_OBJECT_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="au-id">Object id</label>
-          <input
-            id="au-id"
-            inputMode="numeric"
-            value={f.object_id ?? ''}
-            onChange={(e) => idField('object_id', e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="au-action">Action</label>
-          <select
-            id="au-action"
-            value={f.action ?? ''}
-            onChange={(e) => update({ action: e.target.value || undefined })}
-          >
-            <option value="">Any</option>
-            {AUDIT_ACTIONS.map((a) => (
-              <option key={a} value={a}>
-                {a}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="au-since">From</label>
-          <input id="au-since" type="date" value={f.since ?? ''} onChange={(e) => update({ since: e.target.value })} />
-        </div>
-        <div className="field">
-          <label htmlFor="au-until">Until</label>
-          <input id="au-until" type="date" value={f.until ?? ''} onChange={(e) => update({ until: e.target.value })} />
-        </div>
-        {filtered && (
-          <button type="button" className="btn btn-link" onClick={reset}>
-            Clear filters
-          </button>
-        )}
-      </div>
-      <div className="results" aria-busy={list.isFetching}>
-        {list.isPending ? (
-          <Loading what="Loading the audit log" />
-        ) : list.isError ? (
-          <ErrorBox error={list.error} onRetry={() => void list.refetch()} />
-        ) : list.data.results.length === 0 ? (
-          <Empty>No entry matches these filters.</Empty>
-        ) : (
-          <>
-            <AuditTable rows={list.data.results} />
-            <Pagination
-              page={f.page ?? 1}
-              count={list.data.count}
-              noun="entry"
-              plural="entries"
-              onPage={(page) => update({ page })}
-            />
-          </>
-        )}
-      </div>
+      <FilterBar filtered={filtered} onClear={reset}>
+        <IdFilter id="au-actor" label="Actor (user id)" value={f.actor} onChange={(actor) => update({ actor })} />
+        <ChoiceFilter
+          id="au-type"
+          label="Object"
+          value={f.object_type ?? ''}
+          choices={anyOr(AUDIT_OBJECT_TYPES)}
+          onChange={(type) => update({ object_type: type || undefined })}
+        />
+        <IdFilter id="au-id" label="Object id" value={f.object_id} onChange={(id) => update({ object_id: id })} />
+        <ChoiceFilter
+          id="au-action"
+          label="Action"
+          value={f.action ?? ''}
+          choices={anyOr(AUDIT_ACTIONS)}
+          onChange={(action) => update({ action: action || undefined })}
+        />
+        <DateFilter id="au-since" label="From" value={f.since} onChange={(since) => update({ since })} />
+        <DateFilter id="au-until" label="Until" value={f.until} onChange={(until) => update({ until })} />
+      </FilterBar>
+      <PagedResults
+        query={list}
+        loading="Loading the audit log"
+        empty="No entry matches these filters."
+        page={f.page ?? 1}
+        onPage={(page) => update({ page })}
+        noun="entry"
+        plural="entries"
+      >
+        {(entries) => <AuditTable rows={entries} />}
+      </PagedResults>
     </>
   );
 }

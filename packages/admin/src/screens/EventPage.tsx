@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { client } from '../api';
 import { AuditTable } from '../components/audit-table';
 import { ConfirmDialog } from '../components/dialog';
+import { hasNoRows, QueryState } from '../components/query-state';
 import { ReservationsTable } from '../components/reservations-table';
 import { ActiveBadge, CapacityBar, Empty, ErrorBox, Loading, PageHeader } from '../components/ui';
 import { errorCode } from '../errors';
@@ -65,7 +66,6 @@ export function EventPage({ id }: { id: number }) {
   }
   const e = stats.data;
   const by = e.reservations_by_status;
-  const liveHolds = (soon.data?.results ?? []).filter((r) => r.expires_at && Date.parse(r.expires_at) > Date.now());
   const deleteBlocked = errorCode(remove.error) === 'EVENT_HAS_RESERVATIONS';
 
   return (
@@ -143,50 +143,40 @@ export function EventPage({ id }: { id: number }) {
       <div className="section-title">
         <h2>Holds lapsing soonest</h2>
       </div>
-      {soon.isPending ? (
-        <Loading what="Loading holds" />
-      ) : soon.isError ? (
-        <ErrorBox error={soon.error} onRetry={() => void soon.refetch()} />
-      ) : liveHolds.length === 0 ? (
-        <Empty>No live holds on this event.</Empty>
-      ) : (
-        <ul className="card holds">
-          {liveHolds.slice(0, 5).map((r) => (
-            <li key={r.id}>
-              <span className="mono">#{r.id}</span> · {r.user_username} · {r.quantity} seat{r.quantity === 1 ? '' : 's'}{' '}
-              · <strong>lapses {formatRelative(r.expires_at)}</strong>
-            </li>
-          ))}
-        </ul>
-      )}
+      <QueryState query={soon} loading="Loading holds">
+        {(holds) => {
+          // A hold past its time stays HOLD until the expiry worker gets to it: only those still running are live.
+          const live = holds.results.filter((r) => r.expires_at && Date.parse(r.expires_at) > Date.now());
+          return live.length === 0 ? (
+            <Empty>No live holds on this event.</Empty>
+          ) : (
+            <ul className="card holds">
+              {live.slice(0, 5).map((r) => (
+                <li key={r.id}>
+                  <span className="mono">#{r.id}</span> · {r.user_username} · {r.quantity} seat
+                  {r.quantity === 1 ? '' : 's'} · <strong>lapses {formatRelative(r.expires_at)}</strong>
+                </li>
+              ))}
+            </ul>
+          );
+        }}
+      </QueryState>
 
       <div className="section-title">
         <h2>Reservations</h2>
         <Link to={`/reservations?event=${id}`}>All reservations of this event →</Link>
       </div>
-      {latest.isPending ? (
-        <Loading what="Loading reservations" />
-      ) : latest.isError ? (
-        <ErrorBox error={latest.error} onRetry={() => void latest.refetch()} />
-      ) : latest.data.results.length === 0 ? (
-        <Empty>No reservations yet.</Empty>
-      ) : (
-        <ReservationsTable rows={latest.data.results.slice(0, 10)} showEvent={false} />
-      )}
+      <QueryState query={latest} loading="Loading reservations" isEmpty={hasNoRows} empty="No reservations yet.">
+        {(page) => <ReservationsTable rows={page.results.slice(0, 10)} showEvent={false} />}
+      </QueryState>
 
       <div className="section-title">
         <h2>History</h2>
         <Link to={`/audit?object_type=event&object_id=${id}`}>Full audit log →</Link>
       </div>
-      {audit.isPending ? (
-        <Loading what="Loading history" />
-      ) : audit.isError ? (
-        <ErrorBox error={audit.error} onRetry={() => void audit.refetch()} />
-      ) : audit.data.results.length === 0 ? (
-        <Empty>No recorded changes.</Empty>
-      ) : (
-        <AuditTable rows={audit.data.results.slice(0, 10)} />
-      )}
+      <QueryState query={audit} loading="Loading history" isEmpty={hasNoRows} empty="No recorded changes.">
+        {(page) => <AuditTable rows={page.results.slice(0, 10)} />}
+      </QueryState>
 
       {confirm === 'deactivate' && (
         <ConfirmDialog

@@ -5,17 +5,34 @@ import { useState } from 'react';
 import type { RouterInputs } from '@holdfast/sdk';
 import { client, downloadWithToken, newIdempotencyKey } from '../api';
 import { ConfirmDialog } from '../components/dialog';
+import {
+  ChoiceFilter,
+  ClearFiltersButton,
+  DateFilter,
+  FilterBar,
+  IdFilter,
+  SearchBox,
+  type Choice,
+} from '../components/filter-bar';
+import { PagedResults } from '../components/query-state';
 import { ReservationsTable } from '../components/reservations-table';
-import { Empty, ErrorBox, Field, Loading, Notice, PageHeader, Pagination } from '../components/ui';
+import { ErrorBox, Field, Notice, PageHeader } from '../components/ui';
 import { describeError, fieldErrorsOf } from '../errors';
 import { exportFileName, formatCount } from '../format';
 import { Link } from '../router';
-import { SearchBox } from './EventsScreen';
 import { exportQueryString, type InputOf, RESERVATION_STATUSES, reservationFilters, reservationQuery } from './filters';
 import { useFilters } from './use-filters';
 
 type ListInput = InputOf<RouterInputs['admin']['reservations']['list']>;
 type Status = (typeof RESERVATION_STATUSES)[number];
+
+const ORDER_CHOICES: readonly Choice[] = [
+  ['-created_at', 'Newest first'],
+  ['created_at', 'Oldest first'],
+  ['expires_at', 'Lapsing soonest'],
+  ['-quantity', 'Most seats'],
+  ['quantity', 'Fewest seats'],
+];
 
 const TAB_LABELS: Record<Status, string> = {
   HOLD: 'Held',
@@ -92,63 +109,34 @@ export function ReservationsScreen() {
         })}
       </div>
 
-      <div className="toolbar" role="search">
+      <FilterBar filtered={filtered} onClear={reset}>
         <SearchBox
           value={f.q ?? ''}
           onSearch={(q) => update({ q })}
           label="Search"
           placeholder="Username or event name"
         />
-        <div className="field">
-          <label htmlFor="rs-event">Event id</label>
-          <input
-            id="rs-event"
-            inputMode="numeric"
-            value={f.event ?? ''}
-            onChange={(e) => update({ event: /^\d+$/.test(e.target.value) ? Number(e.target.value) : undefined })}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="rs-user">User id</label>
-          <input
-            id="rs-user"
-            inputMode="numeric"
-            value={f.user ?? ''}
-            onChange={(e) => update({ user: /^\d+$/.test(e.target.value) ? Number(e.target.value) : undefined })}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="rs-after">Created from</label>
-          <input
-            id="rs-after"
-            type="date"
-            value={f.created_after ?? ''}
-            onChange={(e) => update({ created_after: e.target.value })}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="rs-before">Created before</label>
-          <input
-            id="rs-before"
-            type="date"
-            value={f.created_before ?? ''}
-            onChange={(e) => update({ created_before: e.target.value })}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="rs-order">Order</label>
-          <select
-            id="rs-order"
-            value={f.ordering ?? '-created_at'}
-            onChange={(e) => update({ ordering: e.target.value })}
-          >
-            <option value="-created_at">Newest first</option>
-            <option value="created_at">Oldest first</option>
-            <option value="expires_at">Lapsing soonest</option>
-            <option value="-quantity">Most seats</option>
-            <option value="quantity">Fewest seats</option>
-          </select>
-        </div>
+        <IdFilter id="rs-event" label="Event id" value={f.event} onChange={(event) => update({ event })} />
+        <IdFilter id="rs-user" label="User id" value={f.user} onChange={(user) => update({ user })} />
+        <DateFilter
+          id="rs-after"
+          label="Created from"
+          value={f.created_after}
+          onChange={(created_after) => update({ created_after })}
+        />
+        <DateFilter
+          id="rs-before"
+          label="Created before"
+          value={f.created_before}
+          onChange={(created_before) => update({ created_before })}
+        />
+        <ChoiceFilter
+          id="rs-order"
+          label="Order"
+          value={f.ordering ?? '-created_at'}
+          choices={ORDER_CHOICES}
+          onChange={(ordering) => update({ ordering })}
+        />
         <div className="field field-check">
           <input
             id="rs-overdue"
@@ -158,39 +146,18 @@ export function ReservationsScreen() {
           />
           <label htmlFor="rs-overdue">Overdue holds only</label>
         </div>
-        {filtered && (
-          <button type="button" className="btn btn-link" onClick={reset}>
-            Clear filters
-          </button>
-        )}
-      </div>
+      </FilterBar>
 
-      <div className="results" aria-busy={list.isFetching}>
-        {list.isPending ? (
-          <Loading what="Loading reservations" />
-        ) : list.isError ? (
-          <ErrorBox error={list.error} onRetry={() => void list.refetch()} />
-        ) : list.data.results.length === 0 ? (
-          <Empty>
-            No reservation matches these filters.{' '}
-            {filtered && (
-              <button type="button" className="btn btn-link" onClick={reset}>
-                Clear filters
-              </button>
-            )}
-          </Empty>
-        ) : (
-          <>
-            <ReservationsTable rows={list.data.results} />
-            <Pagination
-              page={f.page ?? 1}
-              count={list.data.count}
-              noun="reservation"
-              onPage={(page) => update({ page })}
-            />
-          </>
-        )}
-      </div>
+      <PagedResults
+        query={list}
+        loading="Loading reservations"
+        empty={<>No reservation matches these filters. {filtered && <ClearFiltersButton onClick={reset} />}</>}
+        page={f.page ?? 1}
+        onPage={(page) => update({ page })}
+        noun="reservation"
+      >
+        {(reservations) => <ReservationsTable rows={reservations} />}
+      </PagedResults>
       {bulkOpen && f.event && <BulkCancelDialog event={f.event} onClose={() => setBulkOpen(false)} />}
     </>
   );

@@ -3,12 +3,14 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { client } from '../api';
+import { ActionsColumn, CardTable } from '../components/card-table';
 import { ConfirmDialog } from '../components/dialog';
-import { Empty, ErrorBox, Field, Loading, Notice, PageHeader, Pagination } from '../components/ui';
+import { FilterBar, SearchBox, YesNoFilter } from '../components/filter-bar';
+import { PagedResults } from '../components/query-state';
+import { Field, Notice, PageHeader } from '../components/ui';
 import { fieldErrorsOf } from '../errors';
 import { formatDateTime } from '../format';
 import { useWhoAmI, type AdminUser } from '../whoami';
-import { SearchBox } from './EventsScreen';
 import { userFilters } from './filters';
 import { useFilters } from './use-filters';
 
@@ -39,124 +41,105 @@ export function UsersScreen() {
     <>
       <PageHeader title="Users" />
       {done && <Notice kind="success">{done}</Notice>}
-      <div className="toolbar" role="search">
+      <FilterBar filtered={filtered} onClear={reset}>
         <SearchBox
           value={f.q ?? ''}
           onSearch={(q) => update({ q })}
           label="Search users"
           placeholder="Username, email or name"
         />
-        <div className="field">
-          <label htmlFor="us-active">Account</label>
-          <select
-            id="us-active"
-            value={f.active === undefined ? '' : String(f.active)}
-            onChange={(e) => update({ active: e.target.value === '' ? undefined : e.target.value === 'true' })}
-          >
-            <option value="">All</option>
-            <option value="true">Active</option>
-            <option value="false">Deactivated</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="us-super">Role</label>
-          <select
-            id="us-super"
-            value={f.superuser === undefined ? '' : String(f.superuser)}
-            onChange={(e) => update({ superuser: e.target.value === '' ? undefined : e.target.value === 'true' })}
-          >
-            <option value="">All</option>
-            <option value="true">Superusers</option>
-            <option value="false">Regular users</option>
-          </select>
-        </div>
-        {filtered && (
-          <button type="button" className="btn btn-link" onClick={reset}>
-            Clear filters
-          </button>
-        )}
-      </div>
+        <YesNoFilter
+          id="us-active"
+          label="Account"
+          value={f.active}
+          yes="Active"
+          no="Deactivated"
+          onChange={(active) => update({ active })}
+        />
+        <YesNoFilter
+          id="us-super"
+          label="Role"
+          value={f.superuser}
+          yes="Superusers"
+          no="Regular users"
+          onChange={(superuser) => update({ superuser })}
+        />
+      </FilterBar>
 
-      <div className="results" aria-busy={list.isFetching}>
-        {list.isPending ? (
-          <Loading what="Loading users" />
-        ) : list.isError ? (
-          <ErrorBox error={list.error} onRetry={() => void list.refetch()} />
-        ) : list.data.results.length === 0 ? (
-          <Empty>No user matches these filters.</Empty>
-        ) : (
-          <>
-            <table className="table table-cards">
-              <thead>
-                <tr>
-                  <th scope="col">User</th>
-                  <th scope="col">Role and account</th>
-                  <th scope="col">Last sign-in</th>
-                  <th scope="col">Joined</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
+      <PagedResults
+        query={list}
+        loading="Loading users"
+        empty="No user matches these filters."
+        page={f.page ?? 1}
+        onPage={(page) => update({ page })}
+        noun="user"
+      >
+        {(users) => (
+          <CardTable
+            columns={
+              <>
+                <th scope="col">User</th>
+                <th scope="col">Role and account</th>
+                <th scope="col">Last sign-in</th>
+                <th scope="col">Joined</th>
+                <ActionsColumn />
+              </>
+            }
+          >
+            {users.map((u) => {
+              const self = u.id === me.id;
+              const selfHint = self ? 'You cannot deactivate or demote your own account.' : undefined;
+              return (
+                <tr key={u.id} data-user={u.username}>
+                  <td data-label="User">
+                    <span className="strong">{u.username}</span> {self && <span className="muted small">(you)</span>}
+                    <div className="muted small">
+                      {[u.first_name, u.last_name, u.email].filter(Boolean).join(' · ')}
+                    </div>
+                  </td>
+                  <td data-label="Role and account">
+                    {u.is_superuser && <span className="badge badge-super">superuser</span>}{' '}
+                    <span className={`badge ${u.is_active ? 'badge-active' : 'badge-inactive'}`}>
+                      {u.is_active ? 'active' : 'deactivated'}
+                    </span>
+                  </td>
+                  <td data-label="Last sign-in">{formatDateTime(u.last_login)}</td>
+                  <td data-label="Joined">{formatDateTime(u.created_at)}</td>
+                  <td className="col-actions">
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      disabled={self}
+                      title={selfHint}
+                      onClick={() => setChange({ kind: 'active', user: u, to: !u.is_active })}
+                    >
+                      {u.is_active ? 'Deactivate' : 'Activate'}
+                      <span className="sr-only"> {u.username}</span>
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      disabled={self}
+                      title={selfHint}
+                      onClick={() => setChange({ kind: 'superuser', user: u, to: !u.is_superuser })}
+                    >
+                      {u.is_superuser ? 'Remove superuser' : 'Make superuser'}
+                      <span className="sr-only"> {u.username}</span>
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      onClick={() => setChange({ kind: 'password', user: u })}
+                    >
+                      Set password<span className="sr-only"> for {u.username}</span>
+                    </button>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {list.data.results.map((u) => {
-                  const self = u.id === me.id;
-                  const selfHint = self ? 'You cannot deactivate or demote your own account.' : undefined;
-                  return (
-                    <tr key={u.id} data-user={u.username}>
-                      <td data-label="User">
-                        <span className="strong">{u.username}</span>{' '}
-                        {self && <span className="muted small">(you)</span>}
-                        <div className="muted small">
-                          {[u.first_name, u.last_name, u.email].filter(Boolean).join(' · ')}
-                        </div>
-                      </td>
-                      <td data-label="Role and account">
-                        {u.is_superuser && <span className="badge badge-super">superuser</span>}{' '}
-                        <span className={`badge ${u.is_active ? 'badge-active' : 'badge-inactive'}`}>
-                          {u.is_active ? 'active' : 'deactivated'}
-                        </span>
-                      </td>
-                      <td data-label="Last sign-in">{formatDateTime(u.last_login)}</td>
-                      <td data-label="Joined">{formatDateTime(u.created_at)}</td>
-                      <td className="col-actions">
-                        <button
-                          type="button"
-                          className="btn btn-small"
-                          disabled={self}
-                          title={selfHint}
-                          onClick={() => setChange({ kind: 'active', user: u, to: !u.is_active })}
-                        >
-                          {u.is_active ? 'Deactivate' : 'Activate'}
-                          <span className="sr-only"> {u.username}</span>
-                        </button>
-                        <button
-                          type="button"
-                          className="btn btn-small"
-                          disabled={self}
-                          title={selfHint}
-                          onClick={() => setChange({ kind: 'superuser', user: u, to: !u.is_superuser })}
-                        >
-                          {u.is_superuser ? 'Remove superuser' : 'Make superuser'}
-                          <span className="sr-only"> {u.username}</span>
-                        </button>
-                        <button
-                          type="button"
-                          className="btn btn-small"
-                          onClick={() => setChange({ kind: 'password', user: u })}
-                        >
-                          Set password<span className="sr-only"> for {u.username}</span>
-                        </button>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-            <Pagination page={f.page ?? 1} count={list.data.count} noun="user" onPage={(page) => update({ page })} />
-          </>
+              );
+            })}
+          </CardTable>
         )}
-      </div>
+      </PagedResults>
       {change && (
         <UserChangeDialog
           change={change}
