@@ -107,13 +107,18 @@ suite('two browser tabs sharing one stored session', () => {
     }
   }
 
-  it('stay signed in with strict rotation: Web Locks let one tab refresh and the other adopt it', async () => {
-    const user = await createUser(strict.h);
-    const run = await refreshTogether(strict, user, '');
+  // Web Locks alone cannot promise this: Chromium hands a localStorage write to the other tabs' processes
+  // asynchronously, so the tab that takes the lock second may still read the rotated-away session (a CI run showed
+  // it: one tab refused under strict rotation). The defaults pair the lock with the server's grace window.
+  it('stay signed in with the defaults: Web Locks and the server grace window', async () => {
+    const user = await createUser(grace.h);
+    const run = await refreshTogether(grace, user, '');
     expect(run.webLocks).toBe(true);
     expect(run.results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
     expect(run.after.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
-    expect(run.refreshes).toBe(1);
+    // One refresh when the second tab sees the first one's session, two when its read is stale: never a revocation.
+    expect(run.refreshes).toBeGreaterThanOrEqual(1);
+    expect(run.refreshes).toBeLessThanOrEqual(2);
   });
 
   it('stay signed in without Web Locks thanks to the server grace window', async () => {
