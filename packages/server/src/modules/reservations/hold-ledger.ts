@@ -212,10 +212,11 @@ export function placeHoldsStatement(opts: Omit<PlaceHoldsOptions, 'ttlSeconds'>)
         FROM unnest($2::int[], $3::int[]) WITH ORDINALITY AS r(user_id, quantity, seq)
     ), ${
       capped
-        ? // live_holds_of_user() takes e.id so it runs only once e has the row lock (see migration 0002).
+        ? // live_hold_totals_of_user() takes e.id so it runs only once e has the row lock (see migrations 0002 and
+          // 0003): one scan of each user's live holds gives both the count and the seats.
           `live AS (
-      SELECT u.user_id, live_holds_of_user(e.id, u.user_id) AS n, live_hold_seats_of_user(e.id, u.user_id) AS seats
-        FROM (SELECT DISTINCT user_id FROM req) u, e
+      SELECT u.user_id, t.holds AS n, t.seats
+        FROM (SELECT DISTINCT user_id FROM req) u, e, LATERAL live_hold_totals_of_user(e.id, u.user_id) t
     ), allowed AS (
       SELECT req.* FROM req JOIN live USING (user_id)
        WHERE (${countCap} = 0 OR live.n + req.nth_of_user <= ${countCap})
