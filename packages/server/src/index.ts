@@ -6,7 +6,7 @@ export { migrate, pendingMigrations } from './db/migrator';
 export { AppError, APP_ERROR_CODES, type AppErrorCode } from './errors';
 export type { ExpirySweepResult } from './modules/reservations/reservations.service';
 export { startRuntime, startupFailure, type Logger, type Runtime, type RuntimeOptions } from './runtime';
-export { developmentLogWriter } from './http/request-log';
+export { developmentLogWriter } from './plugins/request-log';
 export { onShutdownSignal, serveApi, type ApiServer } from './serve';
 export { createServices, type Services } from './services';
 export type { AppRouter } from './router';

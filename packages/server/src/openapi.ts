@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document of the REST surface, generated from the router by trpc-to-openapi and then corrected
 // where the generator and the old API differ: trailing slashes restored on the documented paths, and error
-// responses described with the bodies the REST layer really sends (http/rest.ts), not the adapter's own.
+// responses described with the bodies the REST layer really sends (errors.ts, transports/rest.ts), not the adapter's own.
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { appRouter } from './router';
 import type { Meta } from './trpc/init';

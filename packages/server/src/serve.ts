@@ -1,7 +1,7 @@
 // Listening and graceful shutdown for the API, shared by main.ts and the all-in-one launcher.
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
-import { drainAndClose } from './http/drain';
+import { drainAndClose } from './plugins/drain';
 import type { Runtime } from './runtime';
 
 /** How long a shutdown may take after the drain delay (in-flight requests, the worker's sweep, the pool). */

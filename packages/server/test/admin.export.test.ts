@@ -1,6 +1,6 @@
 // GET /api/admin/reservations/export.csv: the admin list's filters, as streamed CSV.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { csvCell } from '../src/http/admin-export';
+import { csvCell } from '../src/routes/admin-export';
 import { createEvent, createHarness, createUser, rest, unique, type Harness, type TestUser } from './support/harness';
 
 let h: Harness;

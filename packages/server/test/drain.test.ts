@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
-import { drainAndClose } from '../src/http/drain';
+import { drainAndClose } from '../src/plugins/drain';
 import { createEvent, createUser, testEnv, type Harness } from './support/harness';
 import { startRuntime, type Runtime } from '../src/runtime';
 

@@ -3,7 +3,7 @@
 // print in the API's own one-line format.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Writable } from 'node:stream';
-import { developmentLogWriter, loggedPath } from '../src/http/request-log';
+import { developmentLogWriter, loggedPath } from '../src/plugins/request-log';
 import { createHarness, createUser, rest, trpc, type Harness, type TestUser } from './support/harness';
 
 const lines: string[] = [];

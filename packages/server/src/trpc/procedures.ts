@@ -1,14 +1,13 @@
 // The base procedures every router builds on. One middleware turns domain and database errors into TRPCErrors
 // (so services never import tRPC); authedProcedure narrows ctx.user; adminProcedure requires a superuser.
-import { toAppError } from '../db/database-errors';
-import { AppError } from '../errors';
-import { t, TRPCError } from './init';
+import { AppError, toProcedureError } from '../errors';
+import { t } from './init';
 
 const convertErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
-    const appError = result.error.cause instanceof AppError ? result.error.cause : toAppError(result.error.cause);
-    if (appError) throw new TRPCError({ code: appError.trpcCode, message: appError.message, cause: appError });
+    const converted = toProcedureError(result.error.cause);
+    if (converted) throw converted;
   }
   return result;
 });
@@ -40,8 +39,6 @@ const refuseNulChars = t.middleware(async ({ getRawInput, next }) => {
 export const router = t.router;
 export const publicProcedure = t.procedure.use(convertErrors).use(refuseNulChars);
 
-// GET /api/events/ repeats publicProcedure's and this chain's checks on its REST fast path (http/event-list-fast-path.ts):
-// a check added here must be added there too.
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const { user, session } = await ctx.services.auth.authenticateSession(ctx.authorization);
   return next({ ctx: { ...ctx, user, session } });

@@ -31,7 +31,7 @@ export const eventsRouter = router({
 
   /**
    * Live seat counts over server-sent events (tRPC's SSE transport): each event's current Availability at once, then
-   * every change. REST clients use GET /api/events/{id}/availability/ (http/availability-stream.ts): tRPC
+   * every change. REST clients use GET /api/events/{id}/availability/ (routes/availability-stream.ts): tRPC
    * subscriptions have no OpenAPI form.
    */
   availability: authedProcedure.input(ZAvailabilityInput).subscription(async ({ ctx, input, signal }) => {

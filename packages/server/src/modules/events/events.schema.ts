@@ -53,7 +53,7 @@ export type EventCreateInput = z.infer<typeof ZEventCreateInput>;
 /**
  * The Event's read-only fields as GET returns them. A PUT or PATCH may carry them back (a GET → edit → PUT round trip,
  * as DRF allowed); they are checked for their type and then dropped, never written. Any other unknown field is still
- * refused. (`id` is the target itself: over REST the path's, which a body `id` must match — see http/rest.ts.)
+ * refused. (`id` is the target itself: over REST the path's, which a body `id` must match — see transports/path-body-agreement.ts.)
  */
 const ignored = <T extends z.ZodType>(field: T) =>
   field.optional().meta({ description: 'Read-only: accepted as GET returned it, and ignored.' });

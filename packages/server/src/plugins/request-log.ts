@@ -4,7 +4,7 @@
 // scraper would otherwise bury the lines that matter. Credentials never reach a line: the Authorization header is not
 // logged at all, and query values whose names look secret are masked (the API takes no token in a URL, but a
 // client may still send one).
-import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { prettyFactory } from 'pino-pretty';
 
 const POLLS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
@@ -31,17 +31,20 @@ export function loggedPath(url: string): string {
 }
 
 /** Logs each request once, when its response has been sent. Fastify's own request logging must be off. */
-export function logRequests(app: FastifyInstance): void {
-  app.addHook('onResponse', async (request, reply) => {
-    // originalUrl: the REST adapter rewrites request.url (it strips /api).
-    const path = loggedPath(request.originalUrl);
-    const status = reply.statusCode;
-    const ms = Math.round(reply.elapsedTime * 10) / 10;
-    const poll = POLLS.has(path.split('?')[0] ?? '') && status < 400;
-    const level = poll ? 'debug' : status >= 500 ? 'error' : 'info';
-    request.log[level]({ method: request.method, path, status, ms }, `${request.method} ${path} ${status} ${ms} ms`);
-  });
-}
+export const requestLogPlugin = fp(
+  async (app) => {
+    app.addHook('onResponse', async (request, reply) => {
+      // originalUrl: the REST adapter rewrites request.url (it strips /api).
+      const path = loggedPath(request.originalUrl);
+      const status = reply.statusCode;
+      const ms = Math.round(reply.elapsedTime * 10) / 10;
+      const poll = POLLS.has(path.split('?')[0] ?? '') && status < 400;
+      const level = poll ? 'debug' : status >= 500 ? 'error' : 'info';
+      request.log[level]({ method: request.method, path, status, ms }, `${request.method} ${path} ${status} ${ms} ms`);
+    });
+  },
+  { name: 'request-log' },
+);
 
 /** A writer of JSON log lines (the worker's logger) that prints them in the API's development format. */
 export function developmentLogWriter(out: (text: string) => void = (t) => process.stdout.write(t)) {

@@ -2,6 +2,7 @@
 // back what GET returned) must name the same thing. The adapter merges the path over the body, so without this check
 // a body `id` of 7 would be silently dropped and event 5 changed: a client bug that should be told, not hidden.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, sendRestError } from '../errors';
 import { restRoutes } from '../openapi';
 import { zId } from '../validation';
 
@@ -63,7 +64,7 @@ export function pathBodyAgreement(prefix: string) {
           errors[param] = [`Does not match the ${param} in the URL.`];
         }
       });
-      if (Object.keys(errors).length > 0) return reply.status(400).send(errors);
+      if (Object.keys(errors).length > 0) return sendRestError(reply, AppError.validation(errors));
       return undefined;
     }
     return undefined;

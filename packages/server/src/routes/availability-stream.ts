@@ -7,8 +7,7 @@
 // dropped (see AvailabilityHub).
 import { once } from 'node:events';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { toAppError } from '../db/database-errors';
-import { AppError, restErrorBody } from '../errors';
+import { AppError, sendRestError } from '../errors';
 import type { Services } from '../services';
 import { zId } from '../validation';
 
@@ -21,16 +20,8 @@ function lastEventId(request: FastifyRequest): number | undefined {
   return Number(raw.trim());
 }
 
-function sendError(reply: FastifyReply, err: unknown): FastifyReply {
-  const appError = err instanceof AppError ? err : toAppError(err);
-  if (!appError) throw err;
-  if (appError.retryAfter !== undefined) reply.header('retry-after', String(appError.retryAfter));
-  return reply
-    .status(appError.status)
-    .send(restErrorBody(appError.code, appError.message, appError.rest, appError.fields));
-}
-
-export function registerAvailabilityStream(app: FastifyInstance, services: Services): void {
+export async function availabilityStreamPlugin(app: FastifyInstance, opts: { services: Services }): Promise<void> {
+  const { services } = opts;
   const handler = async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
     const id = zId.safeParse(request.params.id);
     let subscription;
@@ -43,7 +34,7 @@ export function registerAvailabilityStream(app: FastifyInstance, services: Servi
         after === undefined ? new Map() : new Map([[id.data, after]]),
       );
     } catch (err) {
-      return sendError(reply, err);
+      return sendRestError(reply, err);
     }
 
     const raw = reply.raw;

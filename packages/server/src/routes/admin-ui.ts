@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { sendNotFound } from '../errors';
 
 export interface AdminUiOptions {
   /** The built back office (the folder holding index.html); undefined → looked up next to the server. */
@@ -32,7 +33,7 @@ const LOOKS_LIKE_FILE = /\/[^/]+\.[a-z0-9]+$/i;
 
 /**
  * Where the back office's build is: the configured folder, else the installed `@holdfast/admin` package, else the
- * workspace sibling (packages/admin/dist seen from packages/server/{src,dist}/http). Undefined when none is built.
+ * workspace sibling (packages/admin/dist seen from packages/server/{src,dist}/routes). Undefined when none is built.
  */
 export function locateAdminUi(configured: string | undefined): string | undefined {
   if (configured) return path.resolve(configured);
@@ -84,7 +85,7 @@ export const adminUiPlugin: FastifyPluginAsync<AdminUiOptions> = async (app: Fas
   app.get('/admin/', (_request, reply) => sendShell(reply));
   app.get('/admin/*', (request, reply) => {
     const pathname = request.url.split('?')[0] ?? '';
-    if (LOOKS_LIKE_FILE.test(pathname)) return reply.status(404).send({ detail: 'Not found.' });
+    if (LOOKS_LIKE_FILE.test(pathname)) return sendNotFound(reply);
     return sendShell(reply);
   });
 };

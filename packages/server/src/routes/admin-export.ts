@@ -4,7 +4,7 @@
 // when the socket has taken the previous one, so memory stays flat whatever the number of rows.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, restErrorBody } from '../errors';
+import { AppError, sendRestError } from '../errors';
 import { ZAdminReservationFilters } from '../modules/admin/admin.schema';
 import type { ReservationDto } from '../modules/reservations/reservations.schema';
 import type { Services } from '../services';
@@ -38,11 +38,6 @@ function csvLine(r: ReservationDto): string {
   return `${COLUMNS.map((c) => csvCell(r[c])).join(',')}\r\n`;
 }
 
-function sendError(reply: FastifyReply, error: AppError): FastifyReply {
-  if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
-  return reply.status(error.status).send(restErrorBody(error.code, error.message, error.rest, error.fields));
-}
-
 export async function adminExportPlugin(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { services } = opts;
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -50,14 +45,14 @@ export async function adminExportPlugin(app: FastifyInstance, opts: { services: 
     try {
       user = await services.auth.authenticate(request.headers.authorization);
     } catch (error) {
-      if (error instanceof AppError) return sendError(reply, error);
+      if (error instanceof AppError) return sendRestError(reply, error);
       throw error;
     }
     if (!user.isSuperuser) {
-      return sendError(reply, new AppError('FORBIDDEN', 'You do not have permission to perform this action.'));
+      return sendRestError(reply, new AppError('FORBIDDEN', 'You do not have permission to perform this action.'));
     }
     const parsed = ZAdminReservationFilters.safeParse(request.query ?? {});
-    if (!parsed.success) return reply.status(400).send(fieldErrorsFromZod(parsed.error));
+    if (!parsed.success) return sendRestError(reply, AppError.validation(fieldErrorsFromZod(parsed.error)));
     const chunks = services.reservationSearch.exportChunks(parsed.data);
     async function* lines(): AsyncGenerator<string> {
       yield `${COLUMNS.join(',')}\r\n`;

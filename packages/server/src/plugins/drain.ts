@@ -9,6 +9,7 @@
 //     the topology harness saw it fail a POST that arrived in the moment between "closing" and "not listening");
 //  4. in-flight requests finish with their real answer, then close() resolves and the process may exit.
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 
 /** Ends something long-lived (an SSE stream) when the process stops accepting connections. */
 export type DrainHook = () => void | Promise<void>;
@@ -33,43 +34,44 @@ declare module 'fastify' {
 }
 
 /**
- * Adds the drain to a Fastify instance: `app.drain`, the `Connection: close` header while draining, and the hooks
- * run when the app closes. Called by buildApp on the root instance (not as an encapsulated plugin), so the header
- * applies to every route.
+ * Adds the drain to the app: `app.drain`, the `Connection: close` header while draining, and the hooks run when the
+ * app closes. App-wide (fastify-plugin), so the header applies to every route.
  */
-export function installDrain(app: FastifyInstance): Drain {
-  let draining = false;
-  const hooks = new Set<DrainHook>();
-  const drain: Drain = {
-    get draining() {
-      return draining;
-    },
-    onDrain(hook) {
-      hooks.add(hook);
-      return () => {
-        hooks.delete(hook);
-      };
-    },
-    begin() {
+export const drainPlugin = fp(
+  async (app) => {
+    let draining = false;
+    const hooks = new Set<DrainHook>();
+    const drain: Drain = {
+      get draining() {
+        return draining;
+      },
+      onDrain(hook) {
+        hooks.add(hook);
+        return () => {
+          hooks.delete(hook);
+        };
+      },
+      begin() {
+        draining = true;
+      },
+    };
+    app.decorate('drain', drain);
+    app.addHook('onSend', async (request, reply, payload) => {
+      // HTTP/2 has no Connection header (its sessions are closed by Fastify itself).
+      if (draining && request.raw.httpVersionMajor === 1) reply.header('connection', 'close');
+      return payload;
+    });
+    // preClose runs after Fastify marks itself closing and before the server stops listening and waits for
+    // in-flight requests: a stream still open there would hold close() until the shutdown timer kills the process.
+    app.addHook('preClose', async () => {
       draining = true;
-    },
-  };
-  app.decorate('drain', drain);
-  app.addHook('onSend', async (request, reply, payload) => {
-    // HTTP/2 has no Connection header (its sessions are closed by Fastify itself).
-    if (draining && request.raw.httpVersionMajor === 1) reply.header('connection', 'close');
-    return payload;
-  });
-  // preClose runs after Fastify marks itself closing and before the server stops listening and waits for
-  // in-flight requests: a stream still open there would hold close() until the shutdown timer kills the process.
-  app.addHook('preClose', async () => {
-    draining = true;
-    const running = [...hooks];
-    hooks.clear();
-    await Promise.allSettled(running.map(async (hook) => hook()));
-  });
-  return drain;
-}
+      const running = [...hooks];
+      hooks.clear();
+      await Promise.allSettled(running.map(async (hook) => hook()));
+    });
+  },
+  { name: 'drain' },
+);
 
 export interface DrainSettings {
   /** How long the process keeps serving (with `Connection: close`) after `/readyz` starts failing. */

@@ -1,26 +1,29 @@
-// REST at /api through trpc-to-openapi, with the old DRF paths. The adapter builds error bodies of its own
-// ({...formatterShape, message, code, issues}); the onSend hook below swaps in the body API.md prescribes, which
-// the error formatter already computed (data.rest). That is the only place REST error bodies are shaped.
+// REST at /api through trpc-to-openapi, with the old DRF paths. The adapter sends error bodies of its own
+// ({...formatterShape, message, code, issues}); the body API.md prescribes, decided in src/errors.ts, is computed
+// when the adapter reports the error (onError) and sent in place of the adapter's (onSend). The adapter also takes
+// its error status from src/errors.ts (responseMeta).
 import type { TRPCError } from '@trpc/server';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi';
+import { restErrorOf } from '../errors';
 import { appRouter } from '../router';
-import type { AuthAttemptLimiter } from '../trpc/context';
-import { contextFactory } from '../trpc/context';
 import type { Services } from '../services';
-import { eventListFastPath } from './event-list-fast-path';
+import { contextFactory } from '../trpc/context';
 import { pathBodyAgreement } from './path-body-agreement';
+import { registerProcedureRoute } from './procedure-route';
 import { responseMetaFor } from './response-meta';
 
-interface RestOptions {
+export interface RestTransportOptions {
   services: Services;
-  limiter: AuthAttemptLimiter;
   bodyLimit: number;
   /** Base of paginated lists' links (config PUBLIC_URL, or '' for relative ones). */
   linkBase: string;
 }
 
-export async function restPlugin(api: FastifyInstance, opts: RestOptions): Promise<void> {
+/** Registered with prefix /api. */
+export const restTransport: FastifyPluginAsync<RestTransportOptions> = async (api, opts) => {
+  const createContext = contextFactory(opts.services, 'rest', api.authAttemptLimiter, opts.linkBase);
+
   // DRF accepted a POST without a body (e.g. cancel); the adapter insists on a JSON content type.
   api.addHook('preHandler', async (request: FastifyRequest) => {
     if (
@@ -34,18 +37,11 @@ export async function restPlugin(api: FastifyInstance, opts: RestOptions): Promi
   // A body `id` that contradicts the path's is refused before the adapter lets the path win silently.
   api.addHook('preHandler', pathBodyAgreement('/api'));
 
-  // The most polled read skips the adapter when it can answer 200 (see event-list-fast-path.ts).
-  api.addHook('preHandler', eventListFastPath(opts.services, opts.linkBase));
-
-  api.addHook('onSend', async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+  // The JSON of each failed call's API.md body, by request (set in the adapter's onError below).
+  const errorBodies = new WeakMap<object, string>();
+  api.addHook('onSend', async (request, reply, payload) => {
     if (reply.statusCode < 400 || typeof payload !== 'string') return payload;
-    try {
-      const body = JSON.parse(payload) as { data?: { rest?: unknown } };
-      if (body.data && 'rest' in body.data) return JSON.stringify(body.data.rest);
-    } catch {
-      // Not JSON from the adapter: leave it.
-    }
-    return payload;
+    return errorBodies.get(request) ?? payload;
   });
 
   // The adapter's async handler calls reply.send() without returning the reply, and resolves before the onSend
@@ -61,16 +57,20 @@ export async function restPlugin(api: FastifyInstance, opts: RestOptions): Promi
     };
   });
 
+  // The most polled read, on a route of its own that calls the procedure directly (see procedure-route.ts).
+  registerProcedureRoute(api, 'events.list', createContext);
+
   await api.register(fastifyTRPCOpenApiPlugin, {
     basePath: '/',
     router: appRouter,
-    createContext: contextFactory(opts.services, 'rest', opts.limiter, opts.linkBase),
-    responseMeta: responseMetaFor(appRouter, { successStatus: true }),
+    createContext,
+    responseMeta: responseMetaFor(appRouter, { transport: 'rest' }),
     maxBodySize: opts.bodyLimit,
     onError: ({ error, req }: { error: TRPCError; req: unknown }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') {
-        (req as FastifyRequest).log.error({ err: error.cause ?? error }, 'unhandled error');
-      }
+      // The adapter hands over the Fastify request it was given.
+      const request = req as FastifyRequest;
+      if (error.code === 'INTERNAL_SERVER_ERROR') request.log.error({ err: error.cause ?? error }, 'unhandled error');
+      errorBodies.set(request, JSON.stringify(restErrorOf(error).body));
     },
   });
-}
+};
