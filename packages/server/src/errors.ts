@@ -45,6 +45,8 @@ const CODES = {
 } as const satisfies Record<string, { trpc: TRPC_ERROR_CODE_KEY; status: number; rest: RestShape }>;
 
 export type AppErrorCode = keyof typeof CODES;
+/** DRF's 404 message: the body of every unknown path, id or route. */
+export const NOT_FOUND_MESSAGE = 'Not found.';
 export const APP_ERROR_CODES = Object.keys(CODES) as AppErrorCode[];
 
 export interface AppErrorOptions {
@@ -95,9 +97,6 @@ export class AppError extends Error {
   }
 }
 
-/** DRF's 404 message: the body of every unknown path, id or route. */
-export const NOT_FOUND_MESSAGE = 'Not found.';
-
 /** A database failure that is the client's to retry (lock or statement timeout, lost connection): 503 BUSY. */
 export function toAppError(err: unknown): AppError | undefined {
   if (!isRetryableDatabaseFailure(err)) return undefined;
@@ -119,7 +118,6 @@ export function restErrorBody(code: string, message: string, shape: RestShape, f
   }
 }
 
-// ---- Errors born outside our code: Fastify's, tRPC's own, and unknown routes ----
 
 /** DRF-style messages for errors born outside our code (framework and adapter errors), by HTTP status. */
 export function frameworkErrorMessage(status: number, fallback: string): string {
@@ -179,7 +177,6 @@ export function sendPreRoutingError(url: string, reply: FastifyReply, error: Fas
   return sendFrameworkError(url, reply, status, message);
 }
 
-// ---- Procedure errors (both transports) ----
 
 /** `data` of a tRPC error body. tRPC clients read `appCode`. */
 export interface ErrorData {
@@ -267,7 +264,6 @@ export function retryAfterHeader(errors: readonly TRPCError[]): Record<string, s
   return retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : undefined;
 }
 
-// ---- REST ----
 
 export interface RestError {
   status: number;
