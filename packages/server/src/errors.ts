@@ -118,7 +118,6 @@ export function restErrorBody(code: string, message: string, shape: RestShape, f
   }
 }
 
-
 /** DRF-style messages for errors born outside our code (framework and adapter errors), by HTTP status. */
 export function frameworkErrorMessage(status: number, fallback: string): string {
   switch (status) {
@@ -149,7 +148,12 @@ export function sendFrameworkError(url: string, reply: FastifyReply, status: num
 }
 
 /** 405 for a method the path does not serve; `allowed` (the methods it does serve) goes in the Allow header. */
-export function sendMethodNotAllowed(url: string, reply: FastifyReply, method: string, allowed?: string[]): FastifyReply {
+export function sendMethodNotAllowed(
+  url: string,
+  reply: FastifyReply,
+  method: string,
+  allowed?: string[],
+): FastifyReply {
   if (allowed) void reply.header('allow', allowed.join(', '));
   return sendFrameworkError(url, reply, 405, `Method "${method}" not allowed.`);
 }
@@ -176,7 +180,6 @@ export function sendPreRoutingError(url: string, reply: FastifyReply, error: Fas
   const message = status === 414 ? 'Request path is too long.' : 'Malformed request URL.';
   return sendFrameworkError(url, reply, status, message);
 }
-
 
 /** `data` of a tRPC error body. tRPC clients read `appCode`. */
 export interface ErrorData {
@@ -264,7 +267,6 @@ export function retryAfterHeader(errors: readonly TRPCError[]): Record<string, s
   return retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : undefined;
 }
 
-
 export interface RestError {
   status: number;
   headers: Record<string, string>;
@@ -296,5 +298,7 @@ export function sendRestError(reply: FastifyReply, err: unknown): FastifyReply {
   const appError = err instanceof AppError ? err : toAppError(err);
   if (!appError) throw err;
   if (appError.retryAfter !== undefined) reply.header('retry-after', String(appError.retryAfter));
-  return reply.status(appError.status).send(restErrorBody(appError.code, appError.message, appError.rest, appError.fields));
+  return reply
+    .status(appError.status)
+    .send(restErrorBody(appError.code, appError.message, appError.rest, appError.fields));
 }

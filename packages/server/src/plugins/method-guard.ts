@@ -42,7 +42,11 @@ export const methodGuardPlugin = fp(
       if (method === 'OPTIONS') return; // CORS preflights
       const allowed = allowedMethods(path);
       if (!allowed) {
-        if (method === 'HEAD' && (path.startsWith('/api/') || path.startsWith('/trpc/')) && !NOT_PROCEDURES.test(path)) {
+        if (
+          method === 'HEAD' &&
+          (path.startsWith('/api/') || path.startsWith('/trpc/')) &&
+          !NOT_PROCEDURES.test(path)
+        ) {
           return sendFrameworkError(path, reply, 404, NOT_FOUND_MESSAGE);
         }
         return;
@@ -65,7 +69,9 @@ export const methodGuardPlugin = fp(
       }
       if (!headAsGet.has(request)) return payload;
       // tRPC hands Fastify a Response, whose status and headers Fastify applies when it sends it: keep them.
-      return payload instanceof Response ? new Response(null, { status: payload.status, headers: payload.headers }) : '';
+      return payload instanceof Response
+        ? new Response(null, { status: payload.status, headers: payload.headers })
+        : '';
     });
   },
   { name: 'method-guard' },

@@ -38,9 +38,13 @@ export const rateLimitsPlugin = fp<RateLimitOptions>(
         const verdict = await check(req);
         if (!verdict.isAllowed && verdict.isExceeded) {
           const retryAfter = Math.max(verdict.ttlInSeconds, 1);
-          throw new AppError('TOO_MANY_REQUESTS', `Request was throttled. Expected available in ${retryAfter} seconds.`, {
-            retryAfter,
-          });
+          throw new AppError(
+            'TOO_MANY_REQUESTS',
+            `Request was throttled. Expected available in ${retryAfter} seconds.`,
+            {
+              retryAfter,
+            },
+          );
         }
       }
     };

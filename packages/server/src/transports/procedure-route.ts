@@ -35,7 +35,10 @@ export function registerProcedureRoute(
   name: string,
   createContext: (opts: { req: FastifyRequest }) => Context,
 ): void {
-  const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: string; meta?: Meta } } | undefined>;
+  const procedures = appRouter._def.procedures as unknown as Record<
+    string,
+    { _def: { type: string; meta?: Meta } } | undefined
+  >;
   const def = procedures[name]?._def;
   const openapi = def?.meta?.openapi;
   if (def?.type !== 'query' || openapi?.method !== 'GET' || openapi.path.includes('{')) {
