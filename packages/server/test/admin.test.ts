@@ -471,6 +471,9 @@ describe('admin.users', () => {
   });
 
   it('nobody deactivates or demotes themselves (409), and others can be promoted and demoted', async () => {
+    // Another active superuser, so LAST_SUPERUSER (the stronger reason) does not apply whatever ran before: the
+    // harness database is shared by the files a worker runs, and this test alone once saw the only superuser.
+    await createUser(h, { admin: true });
     for (const body of [{ is_active: false }, { is_superuser: false }]) {
       const r = await rest(h, 'PATCH', `/api/admin/users/${admin.id}/`, { token: admin.access, body });
       expect([r.status, r.body.code]).toEqual([409, 'CANNOT_CHANGE_OWN_ACCESS']);
