@@ -18,6 +18,8 @@ export interface ServerSettings {
   dir: string;
   /** The script to start instead of dir/dist/main.js (e.g. bench/dist/unaudited-main.js for the audit A/B). */
   entry?: string;
+  /** The node binary that runs the API (default: the bench's own, process.execPath). See lib/node-runtime.ts. */
+  node?: string;
 }
 
 export interface ApiServer {
@@ -134,7 +136,7 @@ export async function startServer(s: ServerSettings, timeoutMs = 60_000): Promis
   const port = await freePort();
   const env = serverEnv(s, port);
   const args = [...PRODUCTION_NODE_ARGS, ...s.nodeArgs, s.entry ?? path.join(s.dir, 'dist', 'main.js')];
-  const child: ChildProcess = spawn(process.execPath, args, {
+  const child: ChildProcess = spawn(s.node ?? process.execPath, args, {
     cwd: s.dir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
