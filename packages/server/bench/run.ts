@@ -28,7 +28,7 @@ import {
   type Row,
 } from './lib/report';
 import { newHotEvent, seed, type Seed } from './lib/seed';
-import { SERVER_DIR, startServer, type ApiServer, type ServerSettings } from './lib/server';
+import { holdBatches, SERVER_DIR, startServer, type ApiServer, type ServerSettings } from './lib/server';
 
 const log = (m: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
@@ -96,13 +96,6 @@ function eventOf(ctx: Ctx, role: string): number {
   const id = ctx.seed.events[role];
   if (id === undefined) throw new Error(`no event for ${role}`);
   return id;
-}
-
-/** The API's hold batches so far (its /metrics histogram): statements and the holds they carried. */
-async function holdBatches(server: ApiServer): Promise<{ statements: number; holds: number }> {
-  const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
-  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
-  return { statements: value('holdfast_hold_batch_size_count'), holds: value('holdfast_hold_batch_size_sum') };
 }
 
 /** A hold run, with the mean number of holds per statement the API's batching reached during it. */
