@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ceilingRun, type HoldShape } from './lib/ceiling';
 import { createBenchDatabase } from './lib/database';
-import { httpRun, postAsUsers, round, type Measurement } from './lib/load';
+import { dynamicPost, httpRun, postAsUsers, round, type Measurement } from './lib/load';
 import { median } from './lib/report';
 import { newHotEvent, seed } from './lib/seed';
 import { holdBatches, SERVER_DIR, startServer, type ApiServer } from './lib/server';
@@ -27,6 +27,9 @@ const USAGE = `Usage: node bench/dist/hot-path.js [options]
   --toggles LIST    suspects to toggle: notify,res-indexes,audit-indexes,audit (default all; "none" to skip)
   --grow N          part 3: keep holding until reservations has N rows (default 300000; 0 to skip)
   --grow-step S     part 3: seconds of API holds per step (default 20; the textbook arm runs half of that)
+  --spread          also REST holds spread over 1,000 events (one hold per statement: where NOTIFY's commit lock
+                    should show), with each toggle
+  --no-hot          skip the hot-event arms of parts 1 and 2 (with --spread: the spread arms only)
   --connections N   HTTP connections (default 50)
   --pool N          the API's DATABASE_POOL_MAX and the ceilings' workers (default 10)
   --database-url U  PostgreSQL server (default $DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres)
@@ -84,6 +87,8 @@ async function main(): Promise<void> {
       toggles: { type: 'string', default: 'notify,res-indexes,audit-indexes,audit' },
       grow: { type: 'string', default: '300000' },
       'grow-step': { type: 'string', default: '20' },
+      spread: { type: 'boolean', default: false },
+      'no-hot': { type: 'boolean', default: false },
       connections: { type: 'string', default: '50' },
       pool: { type: 'string', default: '10' },
       'database-url': { type: 'string' },
@@ -130,7 +135,13 @@ async function main(): Promise<void> {
       : undefined;
     if (unaudited) servers.push(unaudited);
     await sql.connect();
-    const s = await seed(api, db.url, { users: 10, existingReservations: 0, spreadEvents: 10, hotRoles: [], log });
+    const s = await seed(api, db.url, {
+      users: 10,
+      existingReservations: 0,
+      spreadEvents: values.spread ? 1000 : 10,
+      hotRoles: [],
+      log,
+    });
     const tokens = s.users.map((u) => u.access);
     const userIds = s.users.map((u) => u.id);
     log(`database ${db.name}; API pid ${api.pid}${unaudited ? `, unaudited API pid ${unaudited.pid}` : ''}`);
@@ -192,17 +203,34 @@ async function main(): Promise<void> {
       };
     const restHot = hot((e, d) => apiHolds(api, e, d));
     const textbook = hot((e, d) => ceiling('separate', e, d));
-    const arms: ArmDef[] = [
-      { name: 'REST hot holds (API)', run: restHot },
-      { name: 'textbook transaction via pg (BEGIN; SELECT FOR UPDATE; INSERT; UPDATE; COMMIT)', run: textbook },
-      { name: "the API's hold statement via pg, one hold each", run: hot((e, d) => ceiling('server', e, d)) },
-    ];
-    for (const t of toggles) {
-      arms.push({ name: `REST hot holds, ${t.name} off`, run: withToggle(t, restHot) });
-      arms.push({ name: `textbook transaction, ${t.name} off`, run: withToggle(t, textbook) });
+    const restSpread = (server: ApiServer) => async (seconds: number) => {
+      const pick = () => s.spreadApi[Math.floor(Math.random() * s.spreadApi.length)] ?? 0;
+      return httpRun({
+        url: server.baseUrl,
+        connections,
+        durationS: seconds,
+        requests: dynamicPost(HOLD_REST, tokens, () => ({ event_id: pick(), quantity: 1 })),
+      });
+    };
+    const arms: ArmDef[] = [];
+    if (!values['no-hot']) {
+      arms.push(
+        { name: 'REST hot holds (API)', run: restHot },
+        { name: 'textbook transaction via pg (BEGIN; SELECT FOR UPDATE; INSERT; UPDATE; COMMIT)', run: textbook },
+        { name: "the API's hold statement via pg, one hold each", run: hot((e, d) => ceiling('server', e, d)) },
+      );
+      for (const t of toggles) {
+        arms.push({ name: `REST hot holds, ${t.name} off`, run: withToggle(t, restHot) });
+        arms.push({ name: `textbook transaction, ${t.name} off`, run: withToggle(t, textbook) });
+      }
+      if (unaudited) {
+        arms.push({ name: 'REST hot holds, audit off (unaudited API)', run: hot((e, d) => apiHolds(unaudited, e, d)) });
+      }
     }
-    if (unaudited) {
-      arms.push({ name: 'REST hot holds, audit off (unaudited API)', run: hot((e, d) => apiHolds(unaudited, e, d)) });
+    if (values.spread) {
+      arms.push({ name: 'REST spread holds (API)', run: restSpread(api) });
+      for (const t of toggles) arms.push({ name: `REST spread holds, ${t.name} off`, run: withToggle(t, restSpread(api)) });
+      if (unaudited) arms.push({ name: 'REST spread holds, audit off (unaudited API)', run: restSpread(unaudited) });
     }
     log(`warm-up: 2 s per arm (${arms.length})`);
     for (const a of arms) await a.run(2);
@@ -218,8 +246,8 @@ async function main(): Promise<void> {
       }
     }
     const baseOf = (name: string) => results[arms.findIndex((a) => a.name.startsWith(name))] ?? [];
-    const ratioTo = (ms: Result[], base: Result[]) =>
-      round(median(ms.map((m, r) => m.rps / (base[r]?.rps || Infinity))));
+    const ratioOrDash = (ms: Result[], base: Result[]) =>
+      base.length === 0 ? '—' : round(median(ms.map((m, r) => m.rps / (base[r]?.rps || Infinity)))).toFixed(2);
     console.log(
       `\nHot-path investigation ${new Date().toISOString()}; ${os.availableParallelism()} cores, load ${os
         .loadavg()
@@ -227,20 +255,21 @@ async function main(): Promise<void> {
         .join(' / ')}; ${rounds} interleaved rounds of ${duration} s per arm; ${connections} HTTP connections; ` +
         `API pool ${pool}, ceilings ${pool} pg workers. Ratios: median of per-round ratios.\n`,
     );
-    console.log('| arm | holds/s (rounds) | holds per statement | × REST hot | × textbook |');
-    console.log('|---|---:|---:|---:|---:|');
+    console.log('| arm | holds/s (rounds) | holds per statement | × REST hot | × textbook | × REST spread |');
+    console.log('|---|---:|---:|---:|---:|---:|');
     const restBase = baseOf('REST hot holds (API)');
     const tbBase = baseOf('textbook transaction via pg');
+    const spreadBase = baseOf('REST spread holds (API)');
     arms.forEach((a, i) => {
       const ms = results[i] ?? [];
       const hps = ms.map((m) => m.holdsPerStatement).filter((x): x is number => x !== undefined);
       console.log(
         `| ${a.name} | ${Math.round(median(ms.map((m) => m.rps))).toLocaleString('en-US')} (${ms
           .map((m) => Math.round(m.rps))
-          .join(' / ')}) | ${hps.length ? median(hps).toFixed(1) : '—'} | ${ratioTo(ms, restBase).toFixed(2)} | ${ratioTo(
+          .join(' / ')}) | ${hps.length ? median(hps).toFixed(1) : '—'} | ${ratioOrDash(ms, restBase)} | ${ratioOrDash(
           ms,
           tbBase,
-        ).toFixed(2)} |`,
+        )} | ${ratioOrDash(ms, spreadBase)} |`,
       );
     });
 
