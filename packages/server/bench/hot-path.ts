@@ -229,7 +229,8 @@ async function main(): Promise<void> {
     }
     if (values.spread) {
       arms.push({ name: 'REST spread holds (API)', run: restSpread(api) });
-      for (const t of toggles) arms.push({ name: `REST spread holds, ${t.name} off`, run: withToggle(t, restSpread(api)) });
+      for (const t of toggles)
+        arms.push({ name: `REST spread holds, ${t.name} off`, run: withToggle(t, restSpread(api)) });
       if (unaudited) arms.push({ name: 'REST spread holds, audit off (unaudited API)', run: restSpread(unaudited) });
     }
     log(`warm-up: 2 s per arm (${arms.length})`);

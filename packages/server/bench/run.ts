@@ -539,7 +539,11 @@ interface Comparisons {
  * The side-by-side tables: `--node` (this Node.js against another, same build, same database) and `--processes`
  * (1..N API processes on the one database). Extra API processes are started here and stopped at the end.
  */
-async function runComparisons(ctx: Ctx, settings: ServerSettings, other: NodeRuntime | undefined): Promise<Comparisons> {
+async function runComparisons(
+  ctx: Ctx,
+  settings: ServerSettings,
+  other: NodeRuntime | undefined,
+): Promise<Comparisons> {
   const { opts } = ctx;
   const scenarios = opts.compareScenarios.map((s) => {
     if (!(COMPARE_SCENARIOS as readonly string[]).includes(s)) throw new Error(`--compare-scenarios: unknown ${s}`);
@@ -572,12 +576,17 @@ async function runComparisons(ctx: Ctx, settings: ServerSettings, other: NodeRun
     if (other) {
       const base = currentNode();
       const otherServer = await start({ ...settings, node: other.path });
-      log(`runtimes: ${base.label} (${base.version}) pid ${ctx.server.pid}; ${other.label} (${other.version}) pid ${otherServer.pid}`);
+      log(
+        `runtimes: ${base.label} (${base.version}) pid ${ctx.server.pid}; ${other.label} (${other.version}) pid ${otherServer.pid}`,
+      );
       const rows = await compareArms({
         ...common,
         arms: [
           { label: base.label, servers: [ctx.server] },
-          { label: base.label === other.label ? `${other.label} (${other.path})` : other.label, servers: [otherServer] },
+          {
+            label: base.label === other.label ? `${other.label} (${other.path})` : other.label,
+            servers: [otherServer],
+          },
         ],
       });
       out.runtimes = { base, other, rows };
@@ -708,7 +717,7 @@ async function main(): Promise<number> {
     `per-round ratios (rounds in brackets)`;
   const compareBlocks: string[] = [];
   if (comparisons.runtimes) {
-    const { base, other: o, rows: r } = comparisons.runtimes;
+    const { base, other: o } = comparisons.runtimes;
     compareBlocks.push(
       `Runtimes: ${base.label} (${base.version}) | ${o.label} (${o.version}), same build, same database; ${compareNote(1)}`,
     );
@@ -797,9 +806,7 @@ async function main(): Promise<number> {
       ...(notes.length > 0 ? [...notes.map((n) => `- ${n}`), ''] : []),
       ...checks.map((c) => `- ${c.pass ? '✓' : '✗'} ${c.text}`),
       ...(variants.length > 0 ? ['', 'Variants (same run):', '', markdownTable(variants)] : []),
-      ...(comparisons.runtimes
-        ? ['', `${compareBlocks[0]}:`, '', compareTable(comparisons.runtimes.rows, true)]
-        : []),
+      ...(comparisons.runtimes ? ['', `${compareBlocks[0]}:`, '', compareTable(comparisons.runtimes.rows, true)] : []),
       ...(comparisons.scaleOut
         ? ['', `${compareBlocks.at(-1)}:`, '', compareTable(comparisons.scaleOut.rows, true)]
         : []),

@@ -96,7 +96,10 @@ export function combine(parts: Measurement[]): Measurement {
   const sum = (f: (m: Measurement) => number) => parts.reduce((n, m) => n + f(m), 0);
   const max = (f: (m: Measurement) => number) => Math.max(...parts.map(f));
   return {
-    rps: round(sum((m) => m.rps), 1),
+    rps: round(
+      sum((m) => m.rps),
+      1,
+    ),
     p50: max((m) => m.p50),
     p99: max((m) => m.p99),
     errors: sum((m) => m.errors),
@@ -121,7 +124,7 @@ export async function compareArms(input: CompareInput): Promise<CompareRow[]> {
     for (let k = 0; k < plan.length; k++) {
       // Rotate within each scenario's arms so that no arm always runs first.
       const s = Math.floor(k / arms.length);
-      const i = s * arms.length + ((k % arms.length) + r) % arms.length;
+      const i = s * arms.length + (((k % arms.length) + r) % arms.length);
       const p = plan[i];
       if (!p) continue;
       await input.settle?.();
