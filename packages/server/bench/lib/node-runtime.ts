@@ -40,12 +40,17 @@ export function currentNode(): NodeRuntime {
  * `spec`: a path to a node binary, or a major version ("24"). A major version not yet in the cache is installed
  * with `npm install --prefix <cache>/node<major> node@<major>` (a few seconds; network needed once).
  */
-export function resolveNode(spec: string, log: (m: string) => void = () => undefined): NodeRuntime {
+export function resolveNode(
+  spec: string,
+  log: (m: string) => void = () => undefined,
+  opts: { install?: boolean } = {},
+): NodeRuntime {
   let binary: string;
   if (/^\d+$/.test(spec)) {
     const prefix = path.join(cacheDir(), `node${spec}`);
     binary = path.join(prefix, 'node_modules', '.bin', 'node');
     if (!existsSync(binary)) {
+      if (opts.install === false) throw new Error(`node@${spec} is not installed at ${binary}`);
       log(`installing node@${spec} into ${prefix} (npm)`);
       execFileSync('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', `node@${spec}`], {
         stdio: ['ignore', 'ignore', 'inherit'],
