@@ -7,9 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { ceilingRun, type CeilingRun } from './lib/ceiling';
+import { COMPARE_SCENARIOS, compareArms, compareTable, type CompareRow, type CompareScenario } from './lib/compare';
 import { createBenchDatabase, redact, type BenchDatabase } from './lib/database';
 import { openSubscribers, percentile } from './lib/fanout';
 import { dynamicPost, getAsUsers, httpRun, postAsUsers, round, type Measurement } from './lib/load';
+import { currentNode, resolveNode, type NodeRuntime } from './lib/node-runtime';
 import { parseOptions, type BenchOptions } from './lib/options';
 import {
   machineInfo,
@@ -26,7 +28,7 @@ import {
   type Row,
 } from './lib/report';
 import { newHotEvent, seed, type Seed } from './lib/seed';
-import { SERVER_DIR, startServer, type ApiServer, type ServerSettings } from './lib/server';
+import { holdBatches, SERVER_DIR, startServer, type ApiServer, type ServerSettings } from './lib/server';
 
 const log = (m: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
@@ -94,13 +96,6 @@ function eventOf(ctx: Ctx, role: string): number {
   const id = ctx.seed.events[role];
   if (id === undefined) throw new Error(`no event for ${role}`);
   return id;
-}
-
-/** The API's hold batches so far (its /metrics histogram): statements and the holds they carried. */
-async function holdBatches(server: ApiServer): Promise<{ statements: number; holds: number }> {
-  const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
-  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
-  return { statements: value('holdfast_hold_batch_size_count'), holds: value('holdfast_hold_batch_size_sum') };
 }
 
 /** A hold run, with the mean number of holds per statement the API's batching reached during it. */
@@ -535,6 +530,86 @@ function mergeSlices(ms: Measurement[]): Measurement {
   };
 }
 
+interface Comparisons {
+  runtimes?: { base: NodeRuntime; other: NodeRuntime; rows: CompareRow[] };
+  scaleOut?: { processes: number[]; rows: CompareRow[] };
+}
+
+/**
+ * The side-by-side tables: `--node` (this Node.js against another, same build, same database) and `--processes`
+ * (1..N API processes on the one database). Extra API processes are started here and stopped at the end.
+ */
+async function runComparisons(
+  ctx: Ctx,
+  settings: ServerSettings,
+  other: NodeRuntime | undefined,
+): Promise<Comparisons> {
+  const { opts } = ctx;
+  const scenarios = opts.compareScenarios.map((s) => {
+    if (!(COMPARE_SCENARIOS as readonly string[]).includes(s)) throw new Error(`--compare-scenarios: unknown ${s}`);
+    return s as CompareScenario;
+  });
+  const extra: ApiServer[] = [];
+  const start = async (s: ServerSettings) => {
+    const server = await startServer(s);
+    extra.push(server);
+    cleanups.push(() => server.stop());
+    killers.push(() => server.killNow());
+    return server;
+  };
+  const common = {
+    scenarios,
+    rounds: opts.compareRounds,
+    durationS: opts.duration,
+    connections: opts.connections,
+    tokens: ctx.tokens,
+    spreadEvents: ctx.seed.spreadApi,
+    sql: ctx.sql,
+    log,
+    settle: async () => {
+      await ctx.sql.query('CHECKPOINT').catch(() => undefined);
+      await sleep(500);
+    },
+  };
+  const out: Comparisons = {};
+  try {
+    if (other) {
+      const base = currentNode();
+      const otherServer = await start({ ...settings, node: other.path });
+      log(
+        `runtimes: ${base.label} (${base.version}) pid ${ctx.server.pid}; ${other.label} (${other.version}) pid ${otherServer.pid}`,
+      );
+      const rows = await compareArms({
+        ...common,
+        arms: [
+          { label: base.label, servers: [ctx.server] },
+          {
+            label: base.label === other.label ? `${other.label} (${other.path})` : other.label,
+            servers: [otherServer],
+          },
+        ],
+      });
+      out.runtimes = { base, other, rows };
+    }
+    if (opts.processes.length > 0) {
+      const servers = [ctx.server];
+      while (servers.length < Math.max(...opts.processes)) servers.push(await start(settings));
+      log(`scale-out: API processes ${servers.map((s) => s.pid).join(', ')} on one database`);
+      const rows = await compareArms({
+        ...common,
+        arms: opts.processes.map((n) => ({
+          label: `${n} process${n > 1 ? 'es' : ''}`,
+          servers: servers.slice(0, n),
+        })),
+      });
+      out.scaleOut = { processes: opts.processes, rows };
+    }
+  } finally {
+    for (const s of extra) await s.stop();
+  }
+  return out;
+}
+
 /** The bench must not have broken the invariant it stresses: counters equal the sums of the reservations. */
 async function checkCounters(ctx: Ctx): Promise<{ eventsChecked: number; mismatched: number }> {
   const r = await ctx.sql.query<{ n: string; bad: string }>(
@@ -551,9 +626,18 @@ async function checkCounters(ctx: Ctx): Promise<{ eventsChecked: number; mismatc
 
 async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2));
-  const runs = ([1, 2, 3, 4, 5, 6, 7].filter((n) => opts.only.has(n)).length * 2 + 1) * opts.repeat + 4;
+  const runs = opts.compareOnly
+    ? 0
+    : ([1, 2, 3, 4, 5, 6, 7].filter((n) => opts.only.has(n)).length * 2 + 1) * opts.repeat + 4;
+  const other = opts.node !== undefined ? resolveNode(opts.node, log) : undefined;
+  // Arm-runs of the side-by-side tables: each arm × scenario, a warm-up plus the rounds.
+  const compareRuns =
+    ((other ? 2 : 0) + opts.processes.length) * opts.compareScenarios.length * (opts.compareRounds + 1);
   const budgetS =
-    300 + runs * (opts.duration + 20) + (opts.variants ? 11 * (opts.duration + 15) + 4 * (opts.duration + 60) : 0);
+    300 +
+    runs * (opts.duration + 20) +
+    compareRuns * (opts.duration + 10) +
+    (opts.variants ? 11 * (opts.duration + 15) + 4 * (opts.duration + 60) : 0);
   setTimeout(() => abort(`time budget of ${budgetS} s exceeded: aborting`, 2), budgetS * 1000).unref();
   const started = new Date();
   log(`database server ${redact(opts.databaseUrl)}; runs of ${opts.duration} s; time budget ${budgetS} s`);
@@ -601,14 +685,15 @@ async function main(): Promise<number> {
   };
   const rssAfterSetup = round(server.rss.sample(), 1);
 
-  await warmUp(ctx);
+  if (!opts.compareOnly) await warmUp(ctx);
   const passes: Row[][] = [];
-  for (let pass = 1; pass <= opts.repeat; pass++) {
+  for (let pass = 1; pass <= (opts.compareOnly ? 0 : opts.repeat); pass++) {
     if (opts.repeat > 1) log(`pass ${pass} of ${opts.repeat}`);
     passes.push(await runScenarios(ctx));
   }
-  const rows = combinePasses(passes);
+  const rows = passes.length > 0 ? combinePasses(passes) : [];
   const variants = opts.variants ? await runVariants(ctx, settings) : [];
+  const comparisons = await runComparisons(ctx, settings, other);
   const counters = await checkCounters(ctx);
   machine.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
 
@@ -625,7 +710,25 @@ async function main(): Promise<number> {
     },
   ];
 
-  const table = textTable(rows);
+  const table = rows.length > 0 ? textTable(rows) : '(scenarios 1-7 not run: --compare-only)';
+  const compareNote = (n: number) =>
+    `${opts.compareRounds} interleaved rounds of ${opts.duration} s per arm, ${opts.connections} HTTP connections ` +
+    `(spread evenly over the ${n > 1 ? 'processes' : 'process'}), median req/s (p50 ms); ratio = median of the ` +
+    `per-round ratios (rounds in brackets)`;
+  const compareBlocks: string[] = [];
+  if (comparisons.runtimes) {
+    const { base, other: o } = comparisons.runtimes;
+    compareBlocks.push(
+      `Runtimes: ${base.label} (${base.version}) | ${o.label} (${o.version}), same build, same database; ${compareNote(1)}`,
+    );
+  }
+  if (comparisons.scaleOut) {
+    compareBlocks.push(
+      `Scale-out: ${comparisons.scaleOut.processes.join(', ')} API processes on one PostgreSQL, ${opts.pool} pool ` +
+        `connections each, on ${os.availableParallelism()} cores shared with PostgreSQL and the load generator; ` +
+        compareNote(Math.max(...comparisons.scaleOut.processes)),
+    );
+  }
   console.log(`\nHoldfast bench ${started.toISOString()}${opts.quick ? ' (quick)' : ''}\n${machineLine(machine)}`);
   console.log(
     `runs of ${opts.duration} s; ${opts.connections} HTTP connections (login ${opts.loginConnections}); ` +
@@ -637,6 +740,10 @@ async function main(): Promise<number> {
   const notes = rows.filter((r) => r.notes).map((r) => `${r.id}: ${r.notes}`);
   if (notes.length > 0) console.log(`\n${notes.join('\n')}`);
   if (variants.length > 0) console.log(`\nVariants\n${textTable(variants)}`);
+  if (comparisons.runtimes) console.log(`\n${compareBlocks[0]}\n${compareTable(comparisons.runtimes.rows, true)}`);
+  if (comparisons.scaleOut) {
+    console.log(`\n${compareBlocks.at(-1)}\n${compareTable(comparisons.scaleOut.rows, true)}`);
+  }
   console.log('');
   for (const c of checks) console.log(`${c.pass ? '✓' : '✗'} ${c.text}`);
   if (serverLines.length > 0) {
@@ -663,12 +770,18 @@ async function main(): Promise<number> {
       repeat: opts.repeat,
       subscribers: opts.subscribers,
       serverDir: settings.dir,
+      node: other ? { path: other.path, version: other.version } : undefined,
+      processes: opts.processes,
+      compareScenarios: opts.compareScenarios,
+      compareRounds: opts.compareRounds,
     },
     rssAfterSetupMb: rssAfterSetup,
     passes: opts.repeat > 1 ? passes : undefined,
     peakRssMb: peakRss,
     scenarios: rows,
     variants,
+    runtimes: comparisons.runtimes,
+    scaleOut: comparisons.scaleOut,
     checks,
     serverLogLines: serverLines.length,
   };
@@ -677,7 +790,8 @@ async function main(): Promise<number> {
     const file = await saveResults(path.join(SERVER_DIR, 'bench', 'results'), started, result);
     log(`wrote ${path.relative(root, file)}`);
   }
-  if (opts.docs) {
+  // The generated block holds the scenario table: a --compare-only run has none and leaves the docs alone.
+  if (opts.docs && !opts.compareOnly) {
     const block = [
       `Run of ${started.toISOString().slice(0, 19)}Z${opts.quick ? ' (quick)' : ''} — ${machineLine(machine)}.`,
       '',
@@ -692,6 +806,10 @@ async function main(): Promise<number> {
       ...(notes.length > 0 ? [...notes.map((n) => `- ${n}`), ''] : []),
       ...checks.map((c) => `- ${c.pass ? '✓' : '✗'} ${c.text}`),
       ...(variants.length > 0 ? ['', 'Variants (same run):', '', markdownTable(variants)] : []),
+      ...(comparisons.runtimes ? ['', `${compareBlocks[0]}:`, '', compareTable(comparisons.runtimes.rows, true)] : []),
+      ...(comparisons.scaleOut
+        ? ['', `${compareBlocks.at(-1)}:`, '', compareTable(comparisons.scaleOut.rows, true)]
+        : []),
     ].join('\n');
     const file = path.join(root, 'docs', 'PERFORMANCE.md');
     await updateDocs(file, block);

@@ -39,6 +39,16 @@ export interface BenchOptions {
   only: Set<number>;
   /** Live availability streams of scenario 7. */
   subscribers: number;
+  /** Another Node.js for the API (a path or a major version such as "24"): the runtimes table, side by side. */
+  node: string | undefined;
+  /** Numbers of API processes on the one database to compare (scale-out table), e.g. [1, 2, 3]; empty = none. */
+  processes: number[];
+  /** Scenarios of the runtimes / scale-out tables. */
+  compareScenarios: string[];
+  /** Interleaved rounds of the runtimes / scale-out tables. */
+  compareRounds: number;
+  /** Only the runtimes / scale-out tables: skip scenarios 1-7. */
+  compareOnly: boolean;
 }
 
 const USAGE = `Usage: pnpm bench [-- options]
@@ -61,6 +71,14 @@ const USAGE = `Usage: pnpm bench [-- options]
   --database-url URL    PostgreSQL server to use (default $DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres)
   --server-dir DIR      run DIR/dist/main.js instead of this package's (A/B of a patched copy; see docs)
   --server-node-args=A  extra node flags for the API child, space-separated (e.g. --server-node-args="--cpu-prof")
+  --node PATH|MAJOR     also run the API on this Node.js (e.g. 24: node@24 from the CI cache, installed if
+                        missing) and print the runtimes table: this Node | that Node, side by side, and ratios.
+                        Default: $HOLDFAST_BENCH_NODE
+  --processes 1,2,3     scale-out table: 1, 2, 3 API processes on the one database, connections spread over them
+  --compare-scenarios L runtimes/scale-out scenarios: rest-hot,trpc-hot,list,spread (default all four for --node,
+                        rest-hot,spread for --processes)
+  --compare-rounds N    interleaved rounds of those tables (default 3)
+  --compare-only        only the runtimes/scale-out tables (skip scenarios 1-7)
 `;
 
 function int(name: string, value: string | undefined, fallback: number, min = 1): number {
@@ -96,6 +114,11 @@ export function parseOptions(argv: string[]): BenchOptions {
       'database-url': { type: 'string' },
       'server-node-args': { type: 'string' },
       'server-dir': { type: 'string' },
+      node: { type: 'string' },
+      processes: { type: 'string' },
+      'compare-scenarios': { type: 'string' },
+      'compare-rounds': { type: 'string' },
+      'compare-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -136,5 +159,19 @@ export function parseOptions(argv: string[]): BenchOptions {
     repeat: int('repeat', values.repeat, 1),
     only,
     subscribers: int('subscribers', values.subscribers, 1000),
+    node: values.node ?? (process.env.HOLDFAST_BENCH_NODE || undefined),
+    processes: (values.processes ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((s) => int('processes', s, 1)),
+    compareScenarios: (
+      values['compare-scenarios'] ?? (values.processes ? 'rest-hot,spread' : 'rest-hot,trpc-hot,list,spread')
+    )
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    compareRounds: int('compare-rounds', values['compare-rounds'], 3),
+    compareOnly: values['compare-only'] === true,
   };
 }

@@ -1,5 +1,6 @@
 // The API as a child process (dist/main.js, production mode), its peak RSS, and the CLI.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -18,6 +19,8 @@ export interface ServerSettings {
   dir: string;
   /** The script to start instead of dir/dist/main.js (e.g. bench/dist/unaudited-main.js for the audit A/B). */
   entry?: string;
+  /** The node binary that runs the API (default: the bench's own, process.execPath). See lib/node-runtime.ts. */
+  node?: string;
 }
 
 export interface ApiServer {
@@ -95,7 +98,7 @@ function serverEnv(s: ServerSettings, port: number): NodeJS.ProcessEnv {
   // Nothing from the caller's shell may change what is measured.
   for (const k of Object.keys(env)) {
     if (
-      /^(DATABASE_|LOGIN_|MAX_|HOLD_|BCRYPT_|JWT_|MONGO_|WORKER_|EMBEDDED_|LOCK_|STATEMENT_|CORS_|BODY_|REQUEST_)/.test(
+      /^(DATABASE_|LOGIN_|MAX_|HOLD_|BCRYPT_|JWT_|MONGO_|WORKER_|EMBEDDED_|LOCK_|STATEMENT_|CORS_|BODY_|REQUEST_|METRICS_)/.test(
         k,
       )
     ) {
@@ -121,7 +124,20 @@ function serverEnv(s: ServerSettings, port: number): NodeJS.ProcessEnv {
     LOGIN_ACCOUNT_MAX_FAILURES: '0',
     REGISTRATIONS_PER_IP_PER_HOUR: '100000000',
     WORKER_IN_PROCESS: 'false',
+    // Production serves /metrics only with a token; the bench reads the hold batch sizes from it.
+    METRICS_TOKEN: randomBytes(24).toString('hex'),
   };
+}
+
+/** The API's hold statements so far and the holds they carried (its /metrics histogram holdfast_hold_batch_size). */
+export async function holdBatches(server: ApiServer): Promise<{ statements: number; holds: number }> {
+  const res = await fetch(`${server.baseUrl}/metrics`, {
+    headers: { authorization: `Bearer ${server.env.METRICS_TOKEN ?? ''}` },
+  });
+  // A build from before METRICS_TOKEN (an A/B's --server-dir) may refuse: then no batch figure, not a failed run.
+  const text = res.ok ? await res.text() : '';
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { statements: value('holdfast_hold_batch_size_count'), holds: value('holdfast_hold_batch_size_sum') };
 }
 
 /**
@@ -134,7 +150,7 @@ export async function startServer(s: ServerSettings, timeoutMs = 60_000): Promis
   const port = await freePort();
   const env = serverEnv(s, port);
   const args = [...PRODUCTION_NODE_ARGS, ...s.nodeArgs, s.entry ?? path.join(s.dir, 'dist', 'main.js')];
-  const child: ChildProcess = spawn(process.execPath, args, {
+  const child: ChildProcess = spawn(s.node ?? process.execPath, args, {
     cwd: s.dir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
