@@ -1,21 +1,16 @@
 // The tRPC instance: context and meta types, and the error formatter — the single place where any error becomes
 // the shape both transports send (tRPC clients read `data.appCode`; the REST layer reads `data.rest`).
 import { initTRPC, TRPCError } from '@trpc/server';
-import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
 import { AppError, frameworkErrorMessage, restErrorBody, type AppErrorCode, type FieldErrors } from '../errors';
 import { fieldErrorsFromZod } from '../validation';
 import type { Context } from './context';
+import type { Meta } from './meta';
 
 /** Heartbeat interval of tRPC subscription streams (REST streams use LIVE_HEARTBEAT_MS). */
 export const SSE_PING_MS = 15_000;
 
-export interface Meta extends OpenApiMeta {
-  /** REST success status (default 200). */
-  successStatus?: 201;
-  /** The 403 message adminProcedure answers with, e.g. "Only superuser (admin) can create events.". */
-  forbiddenMessage?: string;
-}
+export type { Meta };
 
 export interface ErrorData {
   code: TRPCError['code'];
