@@ -88,13 +88,31 @@ export interface TestUser {
   refresh: string;
 }
 
-/** A user created through the service and signed in (tokens recorded like a real login). */
-export async function createUser(h: WithRuntime, opts: { admin?: boolean; username?: string } = {}): Promise<TestUser> {
+/** An account as the services' callers see it (AuthUser): id, names and role, no tokens. */
+export interface TestAccount {
+  id: number;
+  username: string;
+  email: string;
+  isSuperuser: boolean;
+}
+
+/** A user created through the service, not signed in (the worker needs no tokens). Password: PASSWORD. */
+export async function createAccount(
+  h: WithRuntime,
+  opts: { admin?: boolean; username?: string } = {},
+): Promise<TestAccount> {
   const username = opts.username ?? unique(opts.admin ? 'admin' : 'user');
   const email = `${username}@example.com`;
-  const user = await h.rt.services.auth.createUser({ username, email, password: PASSWORD, isSuperuser: !!opts.admin });
+  const isSuperuser = !!opts.admin;
+  const user = await h.rt.services.auth.createUser({ username, email, password: PASSWORD, isSuperuser });
+  return { id: user.id, username, email, isSuperuser };
+}
+
+/** A user created through the service and signed in (tokens recorded like a real login). */
+export async function createUser(h: WithRuntime, opts: { admin?: boolean; username?: string } = {}): Promise<TestUser> {
+  const { id, username, email } = await createAccount(h, opts);
   const tokens = await h.rt.services.auth.obtainToken({ username, password: PASSWORD }, IN_PROCESS);
-  return { id: user.id, username, email, ...tokens };
+  return { id, username, email, ...tokens };
 }
 
 export async function createEvent(

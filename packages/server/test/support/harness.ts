@@ -1,6 +1,7 @@
 // The test harness lives in @holdfast/test-kit, shared with the SDK, worker and admin suites; server tests keep
 // importing it from here.
 export {
+  createAccount,
   createEvent,
   createHarness,
   createUser,
@@ -17,6 +18,7 @@ export {
   type Harness,
   type Reply,
   type ReservationDto,
+  type TestAccount,
   type TestUser,
   type TrpcReply,
 } from '@holdfast/test-kit';

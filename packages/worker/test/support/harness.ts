@@ -3,12 +3,11 @@
 // what the worker said, and polling with a deadline instead of sleeps.
 import { loadConfig, type Runtime, type Services } from '@holdfast/server';
 import {
+  createAccount,
   createEvent as createEventIn,
   ledger as ledgerOf,
   openTestRuntime,
-  PASSWORD,
   testEnv,
-  unique,
 } from '@holdfast/test-kit';
 import { QueryTypes } from 'sequelize';
 import type { LogFields, SweepReport, WorkerLogger } from '../../src';
@@ -33,10 +32,8 @@ export async function openRuntime(opts: { holdTtlSeconds?: number; lockTimeoutMs
 }
 
 /** A user made through the service, as the worker's callers see one (no sign-in: the worker needs no tokens). */
-export async function createUser(rt: Runtime): Promise<AuthUser> {
-  const username = unique('user');
-  const user = await rt.services.auth.createUser({ username, email: `${username}@example.com`, password: PASSWORD });
-  return { id: user.id, username, email: `${username}@example.com`, isSuperuser: false };
+export function createUser(rt: Runtime): Promise<AuthUser> {
+  return createAccount({ rt });
 }
 
 export async function createEvent(rt: Runtime, capacity = 100): Promise<{ id: number }> {
