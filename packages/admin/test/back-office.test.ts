@@ -6,46 +6,29 @@
 //
 // Needs `pnpm build` first (the root `pnpm test` runs it) and Chromium at /usr/bin/chromium (or CHROMIUM_PATH).
 // Without Chromium the suite is skipped locally with a message, and FAILS under CI=true or REQUIRE_BROWSER=1.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { listen } from '../../server/test/support/isolated';
 import {
+  browserSuite,
+  CHROMIUM,
+  haveBrowser,
+  CHROMIUM_ARGS,
+  createHarness,
   createUser,
+  listen,
+  LOCAL_HOSTS,
   PASSWORD,
   rest,
-  createHarness,
   type Harness,
   type TestUser,
-} from '../../server/test/support/harness';
+} from '@holdfast/test-kit';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const DIST = path.resolve(__dirname, '../dist');
 const SHOTS = path.resolve(__dirname, '../../../test-artifacts/admin');
 const WIDTHS = [1280, 390] as const;
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-const truthy = (v: string | undefined) => !!v && v !== '0' && v.toLowerCase() !== 'false';
-const browserRequired = truthy(process.env.CI) || truthy(process.env.REQUIRE_BROWSER);
-const haveBrowser = existsSync(CHROMIUM);
-
-if (!haveBrowser && !browserRequired) {
-  console.warn(
-    `back-office.test.ts: SKIPPED — no Chromium at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` ` +
-      '(or set CHROMIUM_PATH). Under CI=true or REQUIRE_BROWSER=1 this is a failure, not a skip.',
-  );
-}
-const suite = haveBrowser || browserRequired ? describe : describe.skip;
+const suite = browserSuite('back-office.test.ts');
 
 /** What a page did that it must not: requests to other hosts, script errors, CSP violations, tokens in URLs. */
 interface Misconduct {

@@ -1,7 +1,7 @@
 // Builds dist/: ESM and CommonJS bundles (esbuild) and one declaration bundle (rollup-plugin-dts) that inlines the
 // router types of @holdfast/server, so consumers get precise types without installing the server or its runtime
-// dependencies. Two server types would drag those in; they are swapped for stand-ins (scripts/type-boundary), and
-// the result is checked to import nothing but @trpc/*.
+// dependencies. The server keeps the router's type light (trpc/context.ts, trpc/meta.ts); the result is checked to
+// import nothing but @trpc/*.
 /* global console, process */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
@@ -53,25 +53,20 @@ for (const [format, file] of [
   });
 }
 
-/** Swaps the server modules that reach server-only packages for the stand-ins, inside @holdfast/server only. */
-const serverTypeBoundary = {
-  name: 'holdfast-server-type-boundary',
-  resolveId(source, importer) {
-    if (!importer) return null;
-    const from = realpathSync(importer);
-    if (!from.startsWith(serverRoot + path.sep)) return null;
-    if (source === 'trpc-to-openapi') return path.join(root, 'scripts/type-boundary/trpc-to-openapi.d.ts');
-    const target = path.resolve(path.dirname(from), source);
-    if (target === path.join(serverRoot, 'dist/trpc/context'))
-      return path.join(root, 'scripts/type-boundary/context.d.ts');
-    return null;
-  },
-};
+/**
+ * A server declaration's import of another package (fastify, sequelize, zod, trpc-to-openapi, ...) is left external,
+ * never inlined: what the router's type really uses then shows up as an import below and fails the check, instead
+ * of being copied in; what it does not use (e.g. contextFactory's FastifyRequest beside the Context type) is dropped.
+ */
+function isServerDependencyImport(source, importer) {
+  if (!importer || source.startsWith('.') || path.isAbsolute(source)) return false;
+  return realpathSync(importer).startsWith(serverRoot + path.sep);
+}
 
 const bundle = await rollup({
   input: path.join(typesDir, 'index.d.ts'),
-  external: (id) => allowedImport.test(id),
-  plugins: [serverTypeBoundary, dts({ respectExternal: true, tsconfig: path.join(root, 'tsconfig.build.json') })],
+  external: (id, importer) => allowedImport.test(id) || isServerDependencyImport(id, importer),
+  plugins: [dts({ respectExternal: true, tsconfig: path.join(root, 'tsconfig.build.json') })],
   onwarn(warning, warn) {
     if (warning.code !== 'CIRCULAR_DEPENDENCY') warn(warning);
   },

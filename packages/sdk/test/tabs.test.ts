@@ -3,29 +3,17 @@
 // keeps both signed in; with neither (negative control) the second refresh is taken for token theft.
 //
 // Chromium: /usr/bin/chromium (or CHROMIUM_PATH); skipped locally without it, a failure under CI=true or
-// REQUIRE_BROWSER=1 (as packages/server/test/docs-page.test.ts).
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync } from 'node:fs';
+// REQUIRE_BROWSER=1 (@holdfast/test-kit's browserSuite).
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { browserSuite, CHROMIUM, CHROMIUM_ARGS } from '@holdfast/test-kit';
 import { createUser, startLiveServer, untilExpired, type LiveServer, type TestUser } from './support/live-server';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-];
-const truthy = (v: string | undefined) => !!v && v !== '0' && v.toLowerCase() !== 'false';
-const haveBrowser = existsSync(CHROMIUM);
-const required = truthy(process.env.CI) || truthy(process.env.REQUIRE_BROWSER);
-if (!haveBrowser && !required) console.warn(`tabs.test.ts: SKIPPED — no Chromium at ${CHROMIUM}.`);
-const suite = haveBrowser || required ? describe : describe.skip;
+const suite = browserSuite('tabs.test.ts');
 
 interface Tab {
   me(): Promise<number>;

@@ -8,5 +8,7 @@ export type { ExpirySweepResult } from './modules/reservations/reservations.serv
 export { startRuntime, startupFailure, type Logger, type Runtime, type RuntimeOptions } from './runtime';
 export { developmentLogWriter } from './plugins/request-log';
 export { onShutdownSignal, serveApi, type ApiServer } from './serve';
-export { createServices, type Services } from './services';
+export { createServices, type ServiceOverrides, type Services } from './services';
+export type { EventDto } from './modules/events/events.schema';
+export type { ReservationDto } from './modules/reservations/reservations.schema';
 export type { AppRouter } from './router';

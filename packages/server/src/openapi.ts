@@ -1,9 +1,16 @@
 // The OpenAPI 3.1 document of the REST surface, generated from the router by trpc-to-openapi and then corrected
 // where the generator and the old API differ: trailing slashes restored on the documented paths, and error
 // responses described with the bodies the REST layer really sends (errors.ts, transports/rest.ts), not the adapter's own.
-import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
+import { generateOpenApiDocument, type OpenAPIObject, type OpenApiMeta } from 'trpc-to-openapi';
 import { appRouter } from './router';
+import type { ZodObject } from 'zod/v4';
 import type { Meta } from './trpc/init';
+
+// Meta's header schemas are zod objects (trpc/meta.ts leaves the type empty to stay light for the SDK).
+declare module './trpc/meta' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges the members in, adds none
+  interface HeaderSchema extends ZodObject {}
+}
 
 type Json = Record<string, unknown>;
 
@@ -78,10 +85,13 @@ function errorStatuses(path: string, meta: Meta): number[] {
 /** Every REST route as "METHOD /path/" (documented form, with the trailing slash). */
 export function restRoutes(): { method: string; path: string; meta: Meta }[] {
   const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta } }>;
-  return Object.values(procedures)
-    .map((p) => p._def.meta)
-    .filter((m): m is Meta & { openapi: NonNullable<Meta['openapi']> } => !!m?.openapi)
-    .map((m) => ({ method: m.openapi.method, path: m.openapi.path, meta: m }));
+  return (
+    Object.values(procedures)
+      // Meta is our own declaration (trpc/meta.ts); the adapter reads it as its OpenApiMeta, so it must still fit.
+      .map((p) => p._def.meta satisfies OpenApiMeta | undefined)
+      .filter((m): m is Meta & { openapi: NonNullable<Meta['openapi']> } => !!m?.openapi)
+      .map((m) => ({ method: m.openapi.method, path: m.openapi.path, meta: m }))
+  );
 }
 
 /** Limits that come from the running configuration, not the schemas: the document states what this server accepts. */

@@ -30,6 +30,13 @@ export interface Services {
   availability: LiveAvailability;
 }
 
+// Procedures reach these through ctx.services: Context (trpc/context.ts) declares an empty ContextServices that this
+// fills in, so the router's published type never names the service classes.
+declare module './trpc/context' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges the members in, adds none
+  interface ContextServices extends Services {}
+}
+
 export interface ServiceOverrides {
   /** Test-only knobs (e.g. the negative-control lock switch). */
   reservations?: Partial<ReservationSettings>;

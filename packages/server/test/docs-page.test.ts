@@ -5,38 +5,16 @@
 //
 // Chromium: `apt-get install -y chromium` (binary /usr/bin/chromium, or set CHROMIUM_PATH). Without it the test is
 // skipped locally with a message, and FAILS under CI=true or REQUIRE_BROWSER=1: CI never skips it silently.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { restRoutes } from '../src/openapi';
+import { browserSuite, CHROMIUM, CHROMIUM_ARGS, haveBrowser, LOCAL_HOSTS } from '@holdfast/test-kit';
 import { createHarness, type Harness } from './support/harness';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const truthy = (v: string | undefined) => !!v && v !== '0' && v.toLowerCase() !== 'false';
-const browserRequired = truthy(process.env.CI) || truthy(process.env.REQUIRE_BROWSER);
-const haveBrowser = existsSync(CHROMIUM);
 const SCREENSHOT = path.resolve(__dirname, '../../../test-artifacts/docs-page.png');
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-if (!haveBrowser && !browserRequired) {
-  console.warn(
-    `docs-page.test.ts: SKIPPED — no Chromium at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` ` +
-      '(or set CHROMIUM_PATH). Under CI=true or REQUIRE_BROWSER=1 this is a failure, not a skip.',
-  );
-}
-
-const suite = haveBrowser || browserRequired ? describe : describe.skip;
+const suite = browserSuite('docs-page.test.ts');
 
 suite('the API reference page (/api/docs) in a browser', () => {
   let h: Harness;

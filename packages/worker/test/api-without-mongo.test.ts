@@ -3,18 +3,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
+import { freePort } from '@holdfast/test-kit';
 import { TEST_JWT_SECRET, unique } from './support/harness';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('MongoDB down', () => {
   it('leaves the API answering: ready, sign-in, holds, and lapsed holds stop counting', async () => {

@@ -1,11 +1,10 @@
-// The real server on a real port for the SDK to talk to, built with the server's own test harness (the run's
-// fresh database from its global setup), plus a fetch that records which procedures each request carried.
-import { createHarness, type Harness } from '../../../server/test/support/harness';
-import { listen } from '../../../server/test/support/isolated';
+// The real server on a real port for the SDK to talk to, built with the shared test harness (@holdfast/test-kit, on
+// the run's fresh database from the global setup), plus a fetch that records which procedures each request carried.
+import { createHarness, listen, type Harness } from '@holdfast/test-kit';
 import type { HoldfastFetch } from '../../src/client';
 
-export { createEvent, createUser, PASSWORD, unique } from '../../../server/test/support/harness';
-export type { Harness, TestUser } from '../../../server/test/support/harness';
+export { createEvent, createUser, PASSWORD, unique, untilExpired } from '@holdfast/test-kit';
+export type { Harness, TestUser } from '@holdfast/test-kit';
 
 export interface LiveServer {
   h: Harness;
@@ -36,11 +35,4 @@ export function recordingFetch(): RecordingFetch {
     return globalThis.fetch(input, init as RequestInit);
   };
   return { fetch, requests, count: (path) => requests.filter((paths) => paths.includes(path)).length };
-}
-
-/** Resolves once the JWT's `exp` has passed (the server compares whole seconds). */
-export async function untilExpired(jwt: string): Promise<void> {
-  const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as { exp: number };
-  const wait = payload.exp * 1000 - Date.now() + 50;
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }

@@ -1,19 +1,14 @@
 // The tRPC instance: context and meta types, SSE settings, and the error formatter, which hands every procedure
 // error to src/errors.ts (where its message, codes and REST body are decided).
 import { initTRPC, TRPCError } from '@trpc/server';
-import type { OpenApiMeta } from 'trpc-to-openapi';
 import { formatProcedureError } from '../errors';
 import type { Context } from './context';
+import type { Meta } from './meta';
 
 /** Heartbeat interval of tRPC subscription streams (REST streams use LIVE_HEARTBEAT_MS). */
 export const SSE_PING_MS = 15_000;
 
-export interface Meta extends OpenApiMeta {
-  /** REST success status (default 200). */
-  successStatus?: 201;
-  /** The 403 message adminProcedure answers with, e.g. "Only superuser (admin) can create events.". */
-  forbiddenMessage?: string;
-}
+export type { Meta };
 
 export const t = initTRPC
   .context<Context>()

@@ -1,10 +1,11 @@
 // Tests that break things (drop a constraint, kill backends) get a database of their own, migrated and dropped
 // around them, so the suite's shared database is never touched.
-import net, { type AddressInfo } from 'node:net';
 import { Sequelize } from 'sequelize';
 import { migrate } from '../../src/db/migrator';
 import { createHarness, type Harness } from './harness';
 import { createTestDatabase, dropTestDatabase } from './test-database';
+
+export { freePort, listen } from '@holdfast/test-kit';
 
 export async function withIsolatedDatabase<T>(
   prefix: string,
@@ -45,20 +46,5 @@ export async function withUnsafeHarness<T>(
     } finally {
       await Promise.all(instances.map((i) => i.close()));
     }
-  });
-}
-
-/** Listens on a free loopback port; returns the base URL. */
-export async function listen(h: Harness): Promise<string> {
-  await h.app.listen({ port: 0, host: '127.0.0.1' });
-  return `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
   });
 }

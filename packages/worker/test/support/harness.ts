@@ -1,59 +1,43 @@
-// What the worker tests stand on: a runtime from the built @holdfast/server on the run's test database (made by the
-// server's global setup), factories going through the real services, a logger that records what the worker said,
-// and polling with a deadline instead of sleeps.
-import { randomBytes } from 'node:crypto';
-import { loadConfig, startRuntime, type Runtime, type Services } from '@holdfast/server';
+// What the worker tests stand on: a runtime on the run's test database (made by the global setup), factories going
+// through the real services (the shared ones of @holdfast/test-kit, in the worker's terms), a logger that records
+// what the worker said, and polling with a deadline instead of sleeps.
+import { loadConfig, type Runtime, type Services } from '@holdfast/server';
+import {
+  createAccount,
+  createEvent as createEventIn,
+  ledger as ledgerOf,
+  openTestRuntime,
+  testEnv,
+} from '@holdfast/test-kit';
 import { QueryTypes } from 'sequelize';
 import type { LogFields, SweepReport, WorkerLogger } from '../../src';
+
+export { eventually, TEST_JWT_SECRET, unique } from '@holdfast/test-kit';
 
 export type AuthUser = Parameters<Services['reservations']['createHold']>[0];
 export type Reservation = Awaited<ReturnType<Services['reservations']['createHold']>>;
 
-export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
-
-export function unique(prefix: string): string {
-  return `${prefix}${randomBytes(4).toString('hex')}`;
-}
-
 /** A runtime on the test database. Holds last `holdTtlSeconds`, so tests watch them lapse for real. */
 export async function openRuntime(opts: { holdTtlSeconds?: number; lockTimeoutMs?: number } = {}): Promise<Runtime> {
-  const url = process.env.TEST_DATABASE_URL;
-  if (!url) throw new Error('TEST_DATABASE_URL is not set: run the tests through jest (global setup).');
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: url,
-    JWT_SECRET: TEST_JWT_SECRET,
-    LOG_LEVEL: 'silent',
-    // Small pools: two test files run at once, some with three app instances, on a server that may allow only
-    // 100 connections (PostgreSQL's default).
-    DATABASE_POOL_MAX: '8',
-    HOLD_TTL_SECONDS: String(opts.holdTtlSeconds ?? 3),
-    MAX_ACTIVE_HOLDS_PER_USER: '0',
-    MAX_HELD_SEATS_PER_USER: '0',
-    MAX_HOLD_QUANTITY: '10',
-    LOCK_TIMEOUT_MS: String(opts.lockTimeoutMs ?? 2000),
-  });
-  return startRuntime(config, { log: { info: () => undefined, warn: () => undefined }, migrate: false });
+  const config = loadConfig(
+    testEnv({
+      HOLD_TTL_SECONDS: String(opts.holdTtlSeconds ?? 3),
+      MAX_ACTIVE_HOLDS_PER_USER: '0',
+      MAX_HELD_SEATS_PER_USER: '0',
+      MAX_HOLD_QUANTITY: '10',
+      LOCK_TIMEOUT_MS: String(opts.lockTimeoutMs ?? 2000),
+    }),
+  );
+  return openTestRuntime(config);
 }
 
-export async function createUser(rt: Runtime): Promise<AuthUser> {
-  const username = unique('user');
-  const user = await rt.services.auth.createUser({
-    username,
-    email: `${username}@example.com`,
-    password: 'Str0ngPassw0rd!',
-  });
-  return { id: user.id, username, email: `${username}@example.com`, isSuperuser: false };
+/** A user made through the service, as the worker's callers see one (no sign-in: the worker needs no tokens). */
+export function createUser(rt: Runtime): Promise<AuthUser> {
+  return createAccount({ rt });
 }
 
 export async function createEvent(rt: Runtime, capacity = 100): Promise<{ id: number }> {
-  const start = new Date(Date.now() + 24 * 3600_000);
-  return rt.services.events.create({
-    name: unique('Event '),
-    capacity,
-    start_time: start,
-    end_time: new Date(start.getTime() + 3 * 3600_000),
-  });
+  return createEventIn({ rt }, { capacity });
 }
 
 export async function createHolds(
@@ -92,21 +76,8 @@ export async function reservationRows(rt: Runtime, ids: number[]): Promise<Reser
 }
 
 /** The event's counters next to a recount of its reservations. */
-export async function ledger(rt: Runtime, eventId: number) {
-  const [row] = await rt.sequelize.query<{
-    held: number;
-    confirmed: number;
-    recount_held: number;
-    recount_confirmed: number;
-  }>(
-    `SELECT e.held, e.confirmed,
-       COALESCE(sum(r.quantity) FILTER (WHERE r.status = 'HOLD'), 0)::int AS recount_held,
-       COALESCE(sum(r.quantity) FILTER (WHERE r.status = 'CONFIRMED'), 0)::int AS recount_confirmed
-     FROM events e LEFT JOIN reservations r ON r.event_id = e.id WHERE e.id = :eventId GROUP BY e.id`,
-    { type: QueryTypes.SELECT, replacements: { eventId } },
-  );
-  if (!row) throw new Error(`no event ${eventId}`);
-  return row;
+export function ledger(rt: Runtime, eventId: number) {
+  return ledgerOf({ rt }, eventId);
 }
 
 export interface LogEntry {
@@ -139,22 +110,6 @@ export function recordingLog(label = 'worker') {
     has: (level: LogEntry['level'], pattern: RegExp): boolean =>
       entries.some((e) => e.level === level && pattern.test(e.msg)),
   };
-}
-
-/** Polls `check` until it returns something other than undefined/false, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs: number,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 /** Sessions of this database waiting for a lock: a sweep held up on an event row lock shows up here. */

@@ -1,20 +1,21 @@
 // Job stores for tests: each test gets an empty one of its own (a scratch PostgreSQL database, or a MongoDB database
 // with a unique name), so one test's schedule or stale lock never reaches another.
 import { randomBytes } from 'node:crypto';
-import { MongoClient } from 'mongodb';
-import { Client } from 'pg';
+import {
+  createDatabase,
+  dropTestDatabase,
+  scratchMongo as scratchMongoDatabase,
+  withPgClient,
+} from '@holdfast/test-kit';
 import type { JobStoreTarget } from '../../src';
+
+export { mongoRequiredButMissing } from '@holdfast/test-kit';
 
 export type StoreKind = JobStoreTarget['kind'];
 
 /** PostgreSQL always; MongoDB when MONGO_URL is set. */
 export function storeKinds(): StoreKind[] {
   return process.env.MONGO_URL ? ['postgresql', 'mongodb'] : ['postgresql'];
-}
-
-/** REQUIRE_MONGO=1 turns a missing MONGO_URL into a failure instead of a skipped backend. */
-export function mongoRequiredButMissing(): boolean {
-  return process.env.REQUIRE_MONGO === '1' && !process.env.MONGO_URL;
 }
 
 export interface ScheduledJob {
@@ -37,51 +38,35 @@ export async function scratchStore(kind: StoreKind, mongoUrl = process.env.MONGO
   return kind === 'mongodb' ? scratchMongo(mongoUrl) : scratchPostgres();
 }
 
-function withPath(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
 async function scratchPostgres(): Promise<ScratchStore> {
   const admin = process.env.TEST_ADMIN_DATABASE_URL;
   const testUrl = process.env.TEST_DATABASE_URL;
   if (!admin || !testUrl) throw new Error('run through jest: the global setup sets TEST_ADMIN_DATABASE_URL');
   const name = `${new URL(testUrl).pathname.slice(1)}_jobs_${randomBytes(3).toString('hex')}`;
-  await withClient(admin, (c) => c.query(`CREATE DATABASE ${name}`));
-  const url = withPath(admin, name);
+  const url = await createDatabase(admin, name);
   return {
     target: { kind: 'postgresql', url },
     scheduledJobs: () =>
-      withClient(url, async (c) => {
+      withPgClient(url, async (c) => {
         const exists = await c.query(`SELECT to_regclass('agenda_jobs') IS NOT NULL AS ok`);
         if (!exists.rows[0]?.ok) return [];
         const res = await c.query<{ name: string; locked_at: Date | null }>('SELECT name, locked_at FROM agenda_jobs');
         return res.rows.map((r) => ({ name: r.name, lockedAt: r.locked_at }));
       }),
     seizeLock: (jobName, owner) =>
-      withClient(url, async (c) => {
+      withPgClient(url, async (c) => {
         const res = await c.query(
           'UPDATE agenda_jobs SET locked_at = now(), last_modified_by = $2 WHERE name = $1 AND locked_at IS NULL',
           [jobName, owner],
         );
         return res.rowCount === 1;
       }),
-    drop: () => withClient(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () => dropTestDatabase({ adminUrl: admin, name }),
   };
 }
 
 async function scratchMongo(mongoUrl: string | undefined): Promise<ScratchStore> {
-  if (!mongoUrl) throw new Error('MONGO_URL is not set');
-  const url = withPath(mongoUrl, `holdfast_jobs_${randomBytes(4).toString('hex')}`);
-  const withDb = async <T>(fn: (client: MongoClient) => Promise<T>): Promise<T> => {
-    const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
-    try {
-      return await fn(client);
-    } finally {
-      await client.close();
-    }
-  };
+  const { url, withClient: withDb, drop } = scratchMongoDatabase(mongoUrl);
   return {
     target: { kind: 'mongodb', url },
     scheduledJobs: () =>
@@ -97,16 +82,6 @@ async function scratchMongo(mongoUrl: string | undefined): Promise<ScratchStore>
           .updateOne({ name: jobName, lockedAt: null }, { $set: { lockedAt: new Date(), lastModifiedBy: owner } });
         return res.modifiedCount === 1;
       }),
-    drop: () => withDb((client) => client.db().dropDatabase()).then(() => undefined),
+    drop,
   };
-}
-
-async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }

@@ -5,3 +5,9 @@ export interface AuthUser {
   email: string;
   isSuperuser: boolean;
 }
+
+/** The access token a request was authenticated with: what a single-device logout ends. */
+export interface AccessSession {
+  jti: string;
+  exp: number;
+}

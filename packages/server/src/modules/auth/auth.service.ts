@@ -5,7 +5,7 @@ import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction
 import { AppError, type FieldErrors } from '../../errors';
 import { ReadThroughCache } from '../../read-through-cache';
 import { SYSTEM, type AuditBy, type AuditLog, type AuditRecord, type AuditTrail } from '../audit/audit.service';
-import type { AuthUser } from './auth-user';
+import type { AccessSession, AuthUser } from './auth-user';
 import { BlacklistedToken, OutstandingToken, User } from './auth.model';
 import {
   toUserDto,
@@ -22,6 +22,8 @@ import { RefreshRotationGrace } from './refresh-grace';
 import { isAccessTokenRevoked, revokeAccessToken, revokeAllSessions, sessionIssuedAt } from './session-revocation';
 import { signToken, verifyToken, type TokenSettings } from './tokens';
 import { VerifiedAccessTokens } from './verified-tokens';
+
+export type { AccessSession };
 
 export interface AuthSettings extends TokenSettings {
   bcryptCost: number;
@@ -49,12 +51,6 @@ type SignInRecord = {
   /** Access tokens of this user ended one by one and not expired yet. */
   revokedJtis: ReadonlySet<string>;
 } | null;
-
-/** The access token a request was authenticated with: what a single-device logout ends. */
-export interface AccessSession {
-  jti: string;
-  exp: number;
-}
 
 export interface NewUser {
   username: string;
