@@ -1,7 +1,7 @@
 // The group-commit pieces on their own: the per-key batcher (no database) and the batch statement's rules
 // (prefix of what fits, per-user cap inside one batch, nothing placed on an event that cannot take holds).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { placeHolds } from '../src/modules/reservations/hold-ledger';
+import { HoldLedger, type HoldLedgerSettings } from '../src/modules/reservations/hold-ledger';
 import { KeyedBatcher } from '../src/modules/reservations/keyed-batcher';
 import { createEvent, createHarness, createUser, ledger, rest, type Harness, type TestUser } from './support/harness';
 
@@ -88,22 +88,27 @@ describe('placeHolds (one statement for a batch)', () => {
   });
   afterAll(() => h.close());
 
-  const options = (cap = 0) => ({ ttlSeconds: 300, maxActiveHoldsPerUser: cap, audit: true });
+  const ledgerWith = (settings: Partial<HoldLedgerSettings> = {}) =>
+    new HoldLedger(h.rt.sequelize, {
+      holdTtlSeconds: 300,
+      maxActiveHoldsPerUser: 0,
+      maxHeldSeatsPerUser: 0,
+      audit: true,
+      ...settings,
+    });
   const ids = () => people.map((p) => p.id);
+  const on = (eventId: number, holds: { userId: number; quantity: number }[]) => holds.map((r) => ({ eventId, ...r }));
 
   it('places the longest prefix whose seats fit, in request order, and counts it on the event', async () => {
     const event = await createEvent(h, { capacity: 6 });
     const [a, b, c] = ids() as [number, number, number];
-    const placed = await placeHolds(
-      h.rt.sequelize,
-      event.id,
-      [
+    const placed = await ledgerWith().placeHolds(
+      on(event.id, [
         { userId: a, quantity: 2 },
         { userId: b, quantity: 3 },
         { userId: c, quantity: 2 }, // 7 > 6: stops here…
         { userId: a, quantity: 1 }, // …even though this one would fit: the exact path retries it
-      ],
-      options(),
+      ]),
     );
     expect(placed.map((p) => p?.quantity)).toEqual([2, 3, undefined, undefined]);
     expect(placed.map((p) => p?.user_id)).toEqual([a, b, undefined, undefined]);
@@ -116,12 +121,13 @@ describe('placeHolds (one statement for a batch)', () => {
   it('applies the per-user cap to earlier holds and to the same user twice in one batch', async () => {
     const event = await createEvent(h, { capacity: 50 });
     const [a, b] = ids() as [number, number];
-    await placeHolds(h.rt.sequelize, event.id, [{ userId: a, quantity: 1 }], options(2));
-    const placed = await placeHolds(
-      h.rt.sequelize,
-      event.id,
-      [a, b, a, b, b].map((userId) => ({ userId, quantity: 1 })),
-      options(2),
+    const capped = ledgerWith({ maxActiveHoldsPerUser: 2 });
+    await capped.placeHolds(on(event.id, [{ userId: a, quantity: 1 }]));
+    const placed = await capped.placeHolds(
+      on(
+        event.id,
+        [a, b, a, b, b].map((userId) => ({ userId, quantity: 1 })),
+      ),
     );
     expect(placed.map((p) => p?.user_id)).toEqual([a, b, undefined, b, undefined]);
     expect((await ledger(h, event.id)).held).toBe(4);
@@ -130,18 +136,15 @@ describe('placeHolds (one statement for a batch)', () => {
   it('applies the held-seats cap to earlier holds and to the running seats of the same user in one batch', async () => {
     const event = await createEvent(h, { capacity: 50 });
     const [a, b] = ids() as [number, number];
-    const seatCap = { ttlSeconds: 300, maxActiveHoldsPerUser: 0, maxHeldSeatsPerUser: 5, audit: false };
-    await placeHolds(h.rt.sequelize, event.id, [{ userId: a, quantity: 2 }], seatCap);
-    const placed = await placeHolds(
-      h.rt.sequelize,
-      event.id,
-      [
+    const seatCap = ledgerWith({ maxHeldSeatsPerUser: 5, audit: false });
+    await seatCap.placeHolds(on(event.id, [{ userId: a, quantity: 2 }]));
+    const placed = await seatCap.placeHolds(
+      on(event.id, [
         { userId: a, quantity: 2 }, // 4 of 5
         { userId: b, quantity: 5 }, // 5 of 5
         { userId: a, quantity: 2 }, // 6 > 5: refused (the exact path names the limit)
         { userId: b, quantity: 1 }, // 6 > 5: refused
-      ],
-      seatCap,
+      ]),
     );
     expect(placed.map((p) => p?.quantity)).toEqual([2, 5, undefined, undefined]);
     expect((await ledger(h, event.id)).held).toBe(9);
@@ -174,9 +177,7 @@ describe('placeHolds (one statement for a batch)', () => {
       { replacements: { id: ended.id } },
     );
     for (const eventId of [inactive.id, ended.id, 2_000_000_000]) {
-      expect(await placeHolds(h.rt.sequelize, eventId, [{ userId: ids()[0]!, quantity: 1 }], options())).toEqual([
-        undefined,
-      ]);
+      expect(await ledgerWith().placeHolds(on(eventId, [{ userId: ids()[0]!, quantity: 1 }]))).toEqual([undefined]);
     }
     expect((await ledger(h, inactive.id)).recount_held).toBe(0);
     expect((await ledger(h, ended.id)).recount_held).toBe(0);

@@ -3,6 +3,7 @@
 import net, { type AddressInfo } from 'node:net';
 import { Sequelize } from 'sequelize';
 import { migrate } from '../../src/db/migrator';
+import { NO_EVENT_LOCK } from './event-locking';
 import { createHarness, type Harness } from './harness';
 import { createTestDatabase, dropTestDatabase } from './test-database';
 
@@ -22,7 +23,7 @@ export async function withIsolatedDatabase<T>(
 }
 
 /**
- * The negative control's app: the event lock switched off (test-only switch) and the database's oversell CHECK
+ * The negative control's app: the ledger's event lock left out (NO_EVENT_LOCK injected) and the database's oversell CHECK
  * dropped, on an isolated database. Tests run the same storm against it to prove their checks can fail. Several
  * instances share the database, as API replicas do: within one process holds on an event are already serialized by
  * its batcher, so only the row lock keeps separate processes apart — which is what the control must switch off.
@@ -36,7 +37,7 @@ export async function withUnsafeHarness<T>(
     await sequelize.query('ALTER TABLE events DROP CONSTRAINT events_not_oversold');
     const instances = await Promise.all(
       Array.from({ length: 1 + (opts.replicas ?? 0) }, () =>
-        createHarness({ ...env, DATABASE_URL: db.url }, { overrides: { reservations: { unsafeSkipEventLock: true } } }),
+        createHarness({ ...env, DATABASE_URL: db.url }, { overrides: { eventLocking: NO_EVENT_LOCK } }),
       ),
     );
     try {
