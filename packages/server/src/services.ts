@@ -75,6 +75,7 @@ export function createServices(
     maxHoldQuantity: config.maxHoldQuantity,
     maxActiveHoldsPerUser: config.maxActiveHoldsPerUser,
     maxHeldSeatsPerUser: config.maxHeldSeatsPerUser,
+    maxHoldStatementsInFlight: Math.max(1, Math.floor(config.databasePoolMax / 2)),
     ...overrides.reservations,
   };
   const ledger = new HoldLedger(

@@ -1,5 +1,5 @@
-// The group-commit pieces on their own: the per-key batcher (no database) and the batch statement's rules
-// (prefix of what fits, per-user cap inside one batch, nothing placed on an event that cannot take holds).
+// The group-commit pieces on their own: the batcher (no database) and the batch statement's rules (prefix of
+// what fits, per-user cap inside one batch, nothing placed on an event that cannot take holds).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HoldLedger, type HoldLedgerSettings } from '../src/modules/reservations/hold-ledger';
 import { KeyedBatcher } from '../src/modules/reservations/keyed-batcher';
@@ -7,13 +7,12 @@ import { createEvent, createHarness, createUser, ledger, rest, type Harness, typ
 
 /** A runner whose batches the test finishes by hand, recording what each batch contained. */
 function manualRunner() {
-  const calls: { key: number; requests: string[]; finish: (fail?: Error) => void }[] = [];
-  const run = (key: number, requests: readonly string[]) =>
+  const calls: { requests: string[]; finish: (fail?: Error) => void }[] = [];
+  const run = (requests: readonly string[]) =>
     new Promise<string[]>((resolve, reject) => {
       calls.push({
-        key,
         requests: [...requests],
-        finish: (fail) => (fail ? reject(fail) : resolve(requests.map((r) => `${r}@${key}`))),
+        finish: (fail) => (fail ? reject(fail) : resolve(requests.map((r) => `done ${r}`))),
       });
     });
   return { calls, run };
@@ -21,59 +20,80 @@ function manualRunner() {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
+/** Requests are named `<what>@<key>`, and submitted under that key. */
+const submitTo = (batcher: KeyedBatcher<string, string>) => (request: string) =>
+  batcher.submit(Number(request.split('@')[1]), request);
+
 describe('KeyedBatcher', () => {
   it('sends a lone request at once, and batches what arrives while one is in flight, in order', async () => {
     const { calls, run } = manualRunner();
-    const batcher = new KeyedBatcher(run, 10);
-    const first = batcher.submit(1, 'a');
-    expect(calls.map((c) => c.requests)).toEqual([['a']]);
-    const rest = ['b', 'c', 'd'].map((r) => batcher.submit(1, r));
+    const batcher = new KeyedBatcher(run, { maxBatchSize: 10, maxInFlight: 4 });
+    const submit = submitTo(batcher);
+    const first = submit('a@1');
+    expect(calls.map((c) => c.requests)).toEqual([['a@1']]);
+    const rest = ['b@1', 'c@1', 'd@1'].map(submit);
     expect(calls).toHaveLength(1);
     calls[0]!.finish();
-    expect(await first).toBe('a@1');
+    expect(await first).toBe('done a@1');
     await tick();
-    expect(calls.map((c) => c.requests)).toEqual([['a'], ['b', 'c', 'd']]);
+    expect(calls.map((c) => c.requests)).toEqual([['a@1'], ['b@1', 'c@1', 'd@1']]);
     calls[1]!.finish();
-    expect(await Promise.all(rest)).toEqual(['b@1', 'c@1', 'd@1']);
+    expect(await Promise.all(rest)).toEqual(['done b@1', 'done c@1', 'done d@1']);
     expect(batcher.activeKeys).toBe(0);
   });
 
-  it('runs different keys side by side and caps the batch size', async () => {
+  it('sends other keys at once while there is room in flight, then batches them together', async () => {
     const { calls, run } = manualRunner();
-    const batcher = new KeyedBatcher(run, 2);
-    const results = [
-      batcher.submit(1, 'a'),
-      batcher.submit(2, 'x'),
-      ...['b', 'c', 'd'].map((r) => batcher.submit(1, r)),
-    ];
-    expect(calls.map((c) => [c.key, c.requests])).toEqual([
-      [1, ['a']],
-      [2, ['x']],
-    ]);
+    const batcher = new KeyedBatcher(run, { maxBatchSize: 10, maxInFlight: 2 });
+    const submit = submitTo(batcher);
+    const results = ['a@1', 'x@2', 'y@3', 'b@1', 'z@4', 'w@5'].map(submit);
+    // Two in flight (keys 1 and 2); the rest wait, whatever their keys.
+    expect(calls.map((c) => c.requests)).toEqual([['a@1'], ['x@2']]);
+    calls[1]!.finish();
+    await tick();
+    // Key 1 is still in flight, so b@1 waits for it; the other keys share one batch.
+    expect(calls.map((c) => c.requests)).toEqual([['a@1'], ['x@2'], ['y@3', 'z@4', 'w@5']]);
     calls[0]!.finish();
     await tick();
+    expect(calls.map((c) => c.requests)).toEqual([['a@1'], ['x@2'], ['y@3', 'z@4', 'w@5'], ['b@1']]);
     calls[2]!.finish();
-    await tick();
     calls[3]!.finish();
-    calls[1]!.finish();
-    expect(calls.map((c) => c.requests)).toEqual([['a'], ['x'], ['b', 'c'], ['d']]);
-    expect(await Promise.all(results)).toEqual(['a@1', 'x@2', 'b@1', 'c@1', 'd@1']);
+    expect(await Promise.all(results)).toEqual(['a@1', 'x@2', 'y@3', 'b@1', 'z@4', 'w@5'].map((r) => `done ${r}`));
+    expect(batcher.activeKeys).toBe(0);
+  });
+
+  it('caps the batch size, first come first served, a key never in two batches at once', async () => {
+    const { calls, run } = manualRunner();
+    const batcher = new KeyedBatcher(run, { maxBatchSize: 2, maxInFlight: 1 });
+    const submit = submitTo(batcher);
+    const results = ['a@1', 'b@1', 'c@1', 'x@2', 'd@1'].map(submit);
+    expect(calls.map((c) => c.requests)).toEqual([['a@1']]);
+    for (let i = 0; i < 3; i++) {
+      calls[i]!.finish();
+      await tick();
+    }
+    expect(calls.map((c) => c.requests)).toEqual([['a@1'], ['b@1', 'c@1'], ['d@1', 'x@2']]);
+    calls[3]?.finish();
+    expect(await Promise.all(results)).toEqual(['a@1', 'b@1', 'c@1', 'x@2', 'd@1'].map((r) => `done ${r}`));
   });
 
   it('fails only the requests of a failed batch; the ones queued behind it still run', async () => {
     const { calls, run } = manualRunner();
-    const batcher = new KeyedBatcher(run, 10);
-    const first = batcher.submit(1, 'a');
-    const second = batcher.submit(1, 'b');
+    const batcher = new KeyedBatcher(run, { maxBatchSize: 10, maxInFlight: 1 });
+    const submit = submitTo(batcher);
+    const first = submit('a@1');
+    const second = submit('b@1');
+    const other = submit('x@2');
     calls[0]!.finish(new Error('database went away'));
     await expect(first).rejects.toThrow('database went away');
     await tick();
+    expect(calls[1]!.requests).toEqual(['b@1', 'x@2']);
     calls[1]!.finish();
-    expect(await second).toBe('b@1');
+    expect(await Promise.all([second, other])).toEqual(['done b@1', 'done x@2']);
   });
 
   it('rejects a batch whose runner returns the wrong number of results', async () => {
-    const batcher = new KeyedBatcher<string, string>(async () => [], 10);
+    const batcher = new KeyedBatcher<string, string>(async () => [], { maxBatchSize: 10, maxInFlight: 1 });
     await expect(batcher.submit(1, 'a')).rejects.toThrow('0 results for 1 requests');
     expect(batcher.activeKeys).toBe(0);
   });

@@ -25,6 +25,11 @@ export interface ReservationSettings {
   maxActiveHoldsPerUser: number;
   /** Seats one user may hold at once on one event (MAX_HELD_SEATS_PER_USER); 0 = no limit. */
   maxHeldSeatsPerUser: number;
+  /**
+   * Hold statements of the fast path running at once; while that many run, new holds wait and share the next
+   * statement, whatever their events. Below the pool size, so the exact path and reads keep connections.
+   */
+  maxHoldStatementsInFlight: number;
 }
 
 /** Who changes a reservation: its owner (the public API) or a superuser (the back office). */
@@ -55,7 +60,7 @@ function toReservationDto(r: Reservation, eventName: string, username: string): 
 
 const ok = <T>(value: T): Outcome<T> => ({ ok: value });
 
-/** Holds on one event placed by one statement at most; bounds how long one batch keeps the row locked. */
+/** Holds placed by one statement at most; bounds how long one batch keeps its event rows locked. */
 const MAX_HOLD_BATCH = 64;
 
 export class ReservationsService {
@@ -73,7 +78,11 @@ export class ReservationsService {
     private readonly audit: AuditLog,
     private readonly ledger: HoldLedger,
   ) {
-    this.holdBatcher = new KeyedBatcher((_eventId, requests) => this.placeBatch(requests), MAX_HOLD_BATCH);
+    // Keyed by event: one event is in one statement at a time (a second would only queue on its row lock).
+    this.holdBatcher = new KeyedBatcher((requests) => this.placeBatch(requests), {
+      maxBatchSize: MAX_HOLD_BATCH,
+      maxInFlight: settings.maxHoldStatementsInFlight,
+    });
   }
 
   async createHold(
@@ -90,7 +99,7 @@ export class ReservationsService {
       });
     }
     if (idempotencyKey === undefined) {
-      // The fast path: joins the event's next batch (one statement, one lock, one commit for all of it).
+      // The fast path: joins the next batch (one statement, one commit for all of it, on this event and others).
       const placed = await this.holdBatcher.submit(eventId, {
         eventId,
         userId: user.id,
