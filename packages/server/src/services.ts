@@ -11,6 +11,7 @@ import { EventsService } from './modules/events/events.service';
 import { ReservationSearch } from './modules/reservations/reservation-search';
 import { EventListCache } from './modules/events/list-cache';
 import { IdempotencyService } from './modules/idempotency/idempotency.service';
+import { HoldLedger, type EventLocking } from './modules/reservations/hold-ledger';
 import { ReservationsService, type ReservationSettings } from './modules/reservations/reservations.service';
 import { LiveAvailability } from './live/live-availability';
 
@@ -38,8 +39,10 @@ declare module './trpc/context' {
 }
 
 export interface ServiceOverrides {
-  /** Test-only knobs (e.g. the negative-control lock switch). */
+  /** Test-only knobs (caps and limits beside the environment's). */
   reservations?: Partial<ReservationSettings>;
+  /** Test-only: how the ledger locks event rows, for the negative controls (test/support/event-locking.ts). */
+  eventLocking?: EventLocking;
   /** Test-only: the clock of the read caches' TTLs, in ms, so tests step time instead of sleeping. */
   now?: () => number;
   /** Bench-only: run without the audit log, for the A/B of its cost on the hot hold path. */
@@ -74,24 +77,30 @@ export function createServices(
     },
     audit,
   );
+  const reservationSettings: ReservationSettings = {
+    holdTtlSeconds: config.holdTtlSeconds,
+    maxHoldQuantity: config.maxHoldQuantity,
+    maxActiveHoldsPerUser: config.maxActiveHoldsPerUser,
+    maxHeldSeatsPerUser: config.maxHeldSeatsPerUser,
+    maxHoldStatementsInFlight: Math.max(1, Math.floor(config.databasePoolMax / 2)),
+    ...overrides.reservations,
+  };
+  const ledger = new HoldLedger(
+    sequelize,
+    {
+      holdTtlSeconds: reservationSettings.holdTtlSeconds,
+      maxActiveHoldsPerUser: reservationSettings.maxActiveHoldsPerUser,
+      maxHeldSeatsPerUser: reservationSettings.maxHeldSeatsPerUser,
+      audit: audit.enabled,
+    },
+    overrides.eventLocking,
+  );
   return {
     auth,
     users: new UserAdminService(sequelize, auth, audit),
     reservationSearch: new ReservationSearch(sequelize, audit),
-    events: new EventsService(sequelize, eventListCache, audit),
-    reservations: new ReservationsService(
-      sequelize,
-      idempotency,
-      {
-        holdTtlSeconds: config.holdTtlSeconds,
-        maxHoldQuantity: config.maxHoldQuantity,
-        maxActiveHoldsPerUser: config.maxActiveHoldsPerUser,
-        maxHeldSeatsPerUser: config.maxHeldSeatsPerUser,
-        ...overrides.reservations,
-      },
-      eventListCache,
-      audit,
-    ),
+    events: new EventsService(sequelize, eventListCache, audit, ledger),
+    reservations: new ReservationsService(sequelize, idempotency, reservationSettings, eventListCache, audit, ledger),
     idempotency,
     audit,
     eventListCache,

@@ -60,13 +60,20 @@ async function violations(eventId: number, reservationId: number, successfulCall
   return problems;
 }
 
-/** Resolves once `n` statements are waiting for the event row lock. */
-async function waitersOn(eventId: number, n: number): Promise<void> {
+/**
+ * Resolves once `n` statements queue behind the blocker's row lock: blocked by it, or by a waiter ahead of them
+ * (the first waiter holds the row's tuple lock while it waits for the blocker's transaction).
+ */
+async function waitersBehind(blockerPid: number, n: number): Promise<void> {
   for (;;) {
     const r = await observer.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%' AND query LIKE $1`,
-      [`%"Event"."id" = ${eventId}%`],
+      `WITH RECURSIVE queued(pid) AS (
+         SELECT pid FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))
+         UNION
+         SELECT a.pid FROM pg_stat_activity a JOIN queued q ON q.pid = ANY(pg_blocking_pids(a.pid))
+       )
+       SELECT count(*)::int AS n FROM queued`,
+      [blockerPid],
     );
     if ((r.rows[0]?.n ?? 0) >= n) return;
     await new Promise((resolve) => setImmediate(resolve));
@@ -90,14 +97,17 @@ describe('admin cancel vs owner confirm vs worker expiry', () => {
         });
       }
       await blocker.query('BEGIN');
-      await blocker.query('SELECT id FROM events WHERE id = $1 FOR UPDATE', [event.id]);
+      const locked = await blocker.query<{ pid: number }>(
+        'SELECT pg_backend_pid() AS pid FROM events WHERE id = $1 FOR UPDATE',
+        [event.id],
+      );
       const calls = Promise.all([
         rest(h, 'POST', `/api/admin/reservations/${id}/cancel/`, { token: admin.access, body: { reason: 'race' } }),
         rest(h, 'POST', '/api/reservations/confirm/', { token: owner.access, body: { reservation_id: id } }),
         h.rt.services.reservations.expireOverdueHolds(),
       ]);
       // The sweep only queues when it has something to expire.
-      await waitersOn(event.id, lapsed ? 3 : 2);
+      await waitersBehind(locked.rows[0]!.pid, lapsed ? 3 : 2);
       await blocker.query('COMMIT');
       const [cancel, confirm] = await calls;
       for (const r of [cancel, confirm]) {

@@ -1,19 +1,18 @@
-// The group-commit pieces on their own: the per-key batcher (no database) and the batch statement's rules
-// (prefix of what fits, per-user cap inside one batch, nothing placed on an event that cannot take holds).
+// The group-commit pieces on their own: the batcher (no database) and the batch statement's rules (prefix of
+// what fits, per-user cap inside one batch, nothing placed on an event that cannot take holds).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { placeHolds } from '../src/modules/reservations/hold-ledger';
+import { HoldLedger, type HoldLedgerSettings } from '../src/modules/reservations/hold-ledger';
 import { KeyedBatcher } from '../src/modules/reservations/keyed-batcher';
 import { createEvent, createHarness, createUser, ledger, rest, type Harness, type TestUser } from './support/harness';
 
 /** A runner whose batches the test finishes by hand, recording what each batch contained. */
 function manualRunner() {
-  const calls: { key: number; requests: string[]; finish: (fail?: Error) => void }[] = [];
-  const run = (key: number, requests: readonly string[]) =>
+  const calls: { requests: string[]; finish: (fail?: Error) => void }[] = [];
+  const run = (requests: readonly string[]) =>
     new Promise<string[]>((resolve, reject) => {
       calls.push({
-        key,
         requests: [...requests],
-        finish: (fail) => (fail ? reject(fail) : resolve(requests.map((r) => `${r}@${key}`))),
+        finish: (fail) => (fail ? reject(fail) : resolve(requests.map((r) => `done ${r}`))),
       });
     });
   return { calls, run };
@@ -21,59 +20,80 @@ function manualRunner() {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
+/** Requests are named `<what>@<key>`, and submitted under that key. */
+const submitTo = (batcher: KeyedBatcher<string, string>) => (request: string) =>
+  batcher.submit(Number(request.split('@')[1]), request);
+
 describe('KeyedBatcher', () => {
   it('sends a lone request at once, and batches what arrives while one is in flight, in order', async () => {
     const { calls, run } = manualRunner();
-    const batcher = new KeyedBatcher(run, 10);
-    const first = batcher.submit(1, 'a');
-    expect(calls.map((c) => c.requests)).toEqual([['a']]);
-    const rest = ['b', 'c', 'd'].map((r) => batcher.submit(1, r));
+    const batcher = new KeyedBatcher(run, { maxBatchSize: 10, maxInFlight: 4 });
+    const submit = submitTo(batcher);
+    const first = submit('a@1');
+    expect(calls.map((c) => c.requests)).toEqual([['a@1']]);
+    const rest = ['b@1', 'c@1', 'd@1'].map(submit);
     expect(calls).toHaveLength(1);
     calls[0]!.finish();
-    expect(await first).toBe('a@1');
+    expect(await first).toBe('done a@1');
     await tick();
-    expect(calls.map((c) => c.requests)).toEqual([['a'], ['b', 'c', 'd']]);
+    expect(calls.map((c) => c.requests)).toEqual([['a@1'], ['b@1', 'c@1', 'd@1']]);
     calls[1]!.finish();
-    expect(await Promise.all(rest)).toEqual(['b@1', 'c@1', 'd@1']);
+    expect(await Promise.all(rest)).toEqual(['done b@1', 'done c@1', 'done d@1']);
     expect(batcher.activeKeys).toBe(0);
   });
 
-  it('runs different keys side by side and caps the batch size', async () => {
+  it('sends other keys at once while there is room in flight, then batches them together', async () => {
     const { calls, run } = manualRunner();
-    const batcher = new KeyedBatcher(run, 2);
-    const results = [
-      batcher.submit(1, 'a'),
-      batcher.submit(2, 'x'),
-      ...['b', 'c', 'd'].map((r) => batcher.submit(1, r)),
-    ];
-    expect(calls.map((c) => [c.key, c.requests])).toEqual([
-      [1, ['a']],
-      [2, ['x']],
-    ]);
+    const batcher = new KeyedBatcher(run, { maxBatchSize: 10, maxInFlight: 2 });
+    const submit = submitTo(batcher);
+    const results = ['a@1', 'x@2', 'y@3', 'b@1', 'z@4', 'w@5'].map(submit);
+    // Two in flight (keys 1 and 2); the rest wait, whatever their keys.
+    expect(calls.map((c) => c.requests)).toEqual([['a@1'], ['x@2']]);
+    calls[1]!.finish();
+    await tick();
+    // Key 1 is still in flight, so b@1 waits for it; the other keys share one batch.
+    expect(calls.map((c) => c.requests)).toEqual([['a@1'], ['x@2'], ['y@3', 'z@4', 'w@5']]);
     calls[0]!.finish();
     await tick();
+    expect(calls.map((c) => c.requests)).toEqual([['a@1'], ['x@2'], ['y@3', 'z@4', 'w@5'], ['b@1']]);
     calls[2]!.finish();
-    await tick();
     calls[3]!.finish();
-    calls[1]!.finish();
-    expect(calls.map((c) => c.requests)).toEqual([['a'], ['x'], ['b', 'c'], ['d']]);
-    expect(await Promise.all(results)).toEqual(['a@1', 'x@2', 'b@1', 'c@1', 'd@1']);
+    expect(await Promise.all(results)).toEqual(['a@1', 'x@2', 'y@3', 'b@1', 'z@4', 'w@5'].map((r) => `done ${r}`));
+    expect(batcher.activeKeys).toBe(0);
+  });
+
+  it('caps the batch size, first come first served, a key never in two batches at once', async () => {
+    const { calls, run } = manualRunner();
+    const batcher = new KeyedBatcher(run, { maxBatchSize: 2, maxInFlight: 1 });
+    const submit = submitTo(batcher);
+    const results = ['a@1', 'b@1', 'c@1', 'x@2', 'd@1'].map(submit);
+    expect(calls.map((c) => c.requests)).toEqual([['a@1']]);
+    for (let i = 0; i < 3; i++) {
+      calls[i]!.finish();
+      await tick();
+    }
+    expect(calls.map((c) => c.requests)).toEqual([['a@1'], ['b@1', 'c@1'], ['d@1', 'x@2']]);
+    calls[3]?.finish();
+    expect(await Promise.all(results)).toEqual(['a@1', 'b@1', 'c@1', 'x@2', 'd@1'].map((r) => `done ${r}`));
   });
 
   it('fails only the requests of a failed batch; the ones queued behind it still run', async () => {
     const { calls, run } = manualRunner();
-    const batcher = new KeyedBatcher(run, 10);
-    const first = batcher.submit(1, 'a');
-    const second = batcher.submit(1, 'b');
+    const batcher = new KeyedBatcher(run, { maxBatchSize: 10, maxInFlight: 1 });
+    const submit = submitTo(batcher);
+    const first = submit('a@1');
+    const second = submit('b@1');
+    const other = submit('x@2');
     calls[0]!.finish(new Error('database went away'));
     await expect(first).rejects.toThrow('database went away');
     await tick();
+    expect(calls[1]!.requests).toEqual(['b@1', 'x@2']);
     calls[1]!.finish();
-    expect(await second).toBe('b@1');
+    expect(await Promise.all([second, other])).toEqual(['done b@1', 'done x@2']);
   });
 
   it('rejects a batch whose runner returns the wrong number of results', async () => {
-    const batcher = new KeyedBatcher<string, string>(async () => [], 10);
+    const batcher = new KeyedBatcher<string, string>(async () => [], { maxBatchSize: 10, maxInFlight: 1 });
     await expect(batcher.submit(1, 'a')).rejects.toThrow('0 results for 1 requests');
     expect(batcher.activeKeys).toBe(0);
   });
@@ -88,22 +108,27 @@ describe('placeHolds (one statement for a batch)', () => {
   });
   afterAll(() => h.close());
 
-  const options = (cap = 0) => ({ ttlSeconds: 300, maxActiveHoldsPerUser: cap, audit: true });
+  const ledgerWith = (settings: Partial<HoldLedgerSettings> = {}) =>
+    new HoldLedger(h.rt.sequelize, {
+      holdTtlSeconds: 300,
+      maxActiveHoldsPerUser: 0,
+      maxHeldSeatsPerUser: 0,
+      audit: true,
+      ...settings,
+    });
   const ids = () => people.map((p) => p.id);
+  const on = (eventId: number, holds: { userId: number; quantity: number }[]) => holds.map((r) => ({ eventId, ...r }));
 
   it('places the longest prefix whose seats fit, in request order, and counts it on the event', async () => {
     const event = await createEvent(h, { capacity: 6 });
     const [a, b, c] = ids() as [number, number, number];
-    const placed = await placeHolds(
-      h.rt.sequelize,
-      event.id,
-      [
+    const placed = await ledgerWith().placeHolds(
+      on(event.id, [
         { userId: a, quantity: 2 },
         { userId: b, quantity: 3 },
         { userId: c, quantity: 2 }, // 7 > 6: stops here…
         { userId: a, quantity: 1 }, // …even though this one would fit: the exact path retries it
-      ],
-      options(),
+      ]),
     );
     expect(placed.map((p) => p?.quantity)).toEqual([2, 3, undefined, undefined]);
     expect(placed.map((p) => p?.user_id)).toEqual([a, b, undefined, undefined]);
@@ -116,12 +141,13 @@ describe('placeHolds (one statement for a batch)', () => {
   it('applies the per-user cap to earlier holds and to the same user twice in one batch', async () => {
     const event = await createEvent(h, { capacity: 50 });
     const [a, b] = ids() as [number, number];
-    await placeHolds(h.rt.sequelize, event.id, [{ userId: a, quantity: 1 }], options(2));
-    const placed = await placeHolds(
-      h.rt.sequelize,
-      event.id,
-      [a, b, a, b, b].map((userId) => ({ userId, quantity: 1 })),
-      options(2),
+    const capped = ledgerWith({ maxActiveHoldsPerUser: 2 });
+    await capped.placeHolds(on(event.id, [{ userId: a, quantity: 1 }]));
+    const placed = await capped.placeHolds(
+      on(
+        event.id,
+        [a, b, a, b, b].map((userId) => ({ userId, quantity: 1 })),
+      ),
     );
     expect(placed.map((p) => p?.user_id)).toEqual([a, b, undefined, b, undefined]);
     expect((await ledger(h, event.id)).held).toBe(4);
@@ -130,18 +156,15 @@ describe('placeHolds (one statement for a batch)', () => {
   it('applies the held-seats cap to earlier holds and to the running seats of the same user in one batch', async () => {
     const event = await createEvent(h, { capacity: 50 });
     const [a, b] = ids() as [number, number];
-    const seatCap = { ttlSeconds: 300, maxActiveHoldsPerUser: 0, maxHeldSeatsPerUser: 5, audit: false };
-    await placeHolds(h.rt.sequelize, event.id, [{ userId: a, quantity: 2 }], seatCap);
-    const placed = await placeHolds(
-      h.rt.sequelize,
-      event.id,
-      [
+    const seatCap = ledgerWith({ maxHeldSeatsPerUser: 5, audit: false });
+    await seatCap.placeHolds(on(event.id, [{ userId: a, quantity: 2 }]));
+    const placed = await seatCap.placeHolds(
+      on(event.id, [
         { userId: a, quantity: 2 }, // 4 of 5
         { userId: b, quantity: 5 }, // 5 of 5
         { userId: a, quantity: 2 }, // 6 > 5: refused (the exact path names the limit)
         { userId: b, quantity: 1 }, // 6 > 5: refused
-      ],
-      seatCap,
+      ]),
     );
     expect(placed.map((p) => p?.quantity)).toEqual([2, 5, undefined, undefined]);
     expect((await ledger(h, event.id)).held).toBe(9);
@@ -174,9 +197,7 @@ describe('placeHolds (one statement for a batch)', () => {
       { replacements: { id: ended.id } },
     );
     for (const eventId of [inactive.id, ended.id, 2_000_000_000]) {
-      expect(await placeHolds(h.rt.sequelize, eventId, [{ userId: ids()[0]!, quantity: 1 }], options())).toEqual([
-        undefined,
-      ]);
+      expect(await ledgerWith().placeHolds(on(eventId, [{ userId: ids()[0]!, quantity: 1 }]))).toEqual([undefined]);
     }
     expect((await ledger(h, inactive.id)).recount_held).toBe(0);
     expect((await ledger(h, ended.id)).recount_held).toBe(0);

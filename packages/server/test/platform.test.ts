@@ -85,6 +85,7 @@ describe('migrations', () => {
         '0004-audit-log',
         '0005-availability-notify',
         '0006-refresh-rotation-grace',
+        '0007-overdue-seats-function',
       ]);
       expect(await migrate(clients[0]!)).toEqual([]);
       expect(await pendingMigrations(clients[0]!)).toEqual([]);

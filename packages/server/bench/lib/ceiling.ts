@@ -19,16 +19,15 @@ import { percentile, round, type Measurement } from './load';
  */
 export type HoldShape = 'server' | 'separate' | 'combined' | 'async-commit';
 
-/** The statement builder of the server build under test (dist/), so the ceiling always sends the API's SQL. */
+/** The hold statement of the server build under test (dist/), so the ceiling always sends the API's SQL. */
 interface HoldLedgerModule {
-  placeHoldsStatement(opts: { maxActiveHoldsPerUser: number; unsafeSkipLock?: boolean; audit: boolean }): string;
+  PLACE_HOLDS_SQL: string;
 }
 function serverStatement(serverDir: string): string {
   // Loaded at run time from the build under test (--server-dir), not bundled into the bench at compile time.
   const load = createRequire(__filename);
   const ledger = load(path.join(serverDir, 'dist/modules/reservations/hold-ledger.js')) as HoldLedgerModule;
-  // The bench runs the API with MAX_ACTIVE_HOLDS_PER_USER=0 (10 users hold thousands of seats).
-  return ledger.placeHoldsStatement({ maxActiveHoldsPerUser: 0, audit: true });
+  return ledger.PLACE_HOLDS_SQL;
 }
 
 // Sequelize inlines replacements into the text (simple query protocol); so does the ceiling for the transaction
@@ -73,9 +72,10 @@ async function holdOnce(
   statement: string,
 ): Promise<void> {
   if (shape === 'server') {
-    // Bound parameters, as Sequelize's `bind` sends them (extended protocol, one round trip).
-    // $5: the request ids of the audit entries (none here).
-    const r = await c.query(statement, [eventId, [userId], [1], HOLD_TTL_MS / 1000, [null]]);
+    // Bound parameters, as Sequelize's `bind` sends them (extended protocol, one round trip): one hold's event,
+    // user and quantity; the TTL; its request id (none); both per-user caps off, as the bench runs the API with
+    // MAX_ACTIVE_HOLDS_PER_USER=0 (10 users hold thousands of seats); audit entries on.
+    const r = await c.query(statement, [[eventId], [userId], [1], HOLD_TTL_MS / 1000, [null], 0, 0, true]);
     if (r.rowCount !== 1) throw new Error('hold refused');
     return;
   }

@@ -8,6 +8,7 @@ import * as securityHardening from './migrations/0003-security-hardening';
 import * as auditLog from './migrations/0004-audit-log';
 import * as availabilityNotify from './migrations/0005-availability-notify';
 import * as refreshRotationGrace from './migrations/0006-refresh-rotation-grace';
+import * as overdueSeatsFunction from './migrations/0007-overdue-seats-function';
 
 export type Migration = MigrationFn<Sequelize>;
 
@@ -19,6 +20,7 @@ const migrations = [
   { name: '0004-audit-log', ...auditLog },
   { name: '0005-availability-notify', ...availabilityNotify },
   { name: '0006-refresh-rotation-grace', ...refreshRotationGrace },
+  { name: '0007-overdue-seats-function', ...overdueSeatsFunction },
 ];
 
 const MIGRATION_LOCK_KEY = 7_410_001;

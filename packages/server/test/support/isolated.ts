@@ -2,6 +2,7 @@
 // around them, so the suite's shared database is never touched.
 import { Sequelize } from 'sequelize';
 import { migrate } from '../../src/db/migrator';
+import { NO_EVENT_LOCK } from './event-locking';
 import { createHarness, type Harness } from './harness';
 import { createTestDatabase, dropTestDatabase } from './test-database';
 
@@ -23,7 +24,7 @@ export async function withIsolatedDatabase<T>(
 }
 
 /**
- * The negative control's app: the event lock switched off (test-only switch) and the database's oversell CHECK
+ * The negative control's app: the ledger's event lock left out (NO_EVENT_LOCK injected) and the database's oversell CHECK
  * dropped, on an isolated database. Tests run the same storm against it to prove their checks can fail. Several
  * instances share the database, as API replicas do: within one process holds on an event are already serialized by
  * its batcher, so only the row lock keeps separate processes apart — which is what the control must switch off.
@@ -37,7 +38,7 @@ export async function withUnsafeHarness<T>(
     await sequelize.query('ALTER TABLE events DROP CONSTRAINT events_not_oversold');
     const instances = await Promise.all(
       Array.from({ length: 1 + (opts.replicas ?? 0) }, () =>
-        createHarness({ ...env, DATABASE_URL: db.url }, { overrides: { reservations: { unsafeSkipEventLock: true } } }),
+        createHarness({ ...env, DATABASE_URL: db.url }, { overrides: { eventLocking: NO_EVENT_LOCK } }),
       ),
     );
     try {

@@ -1,14 +1,14 @@
 // Events: admin writes and everyone's reads. Counts come from the counters on the event row minus overdue holds
 // (lazy expiry by the database clock), so a page of events costs one query whatever the number of reservations.
 // Pages are served through EventListCache; every write here clears it once it has committed.
-import { literal, Op, QueryTypes, type Order, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { col, fn, Op, QueryTypes, type Order, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import { containsPattern } from '../../db/like-pattern';
 import { AppError } from '../../errors';
 import { isoUtc } from '../../iso-time';
 import { pageOffset, PAGE_SIZE, toPage, type Page, type PageRequest } from '../../pagination';
 import type { AdminEventListInput, EventOrdering, EventStatsDto } from '../admin/admin.schema';
 import { SYSTEM, type AuditBy, type AuditLog } from '../audit/audit.service';
-import { lockEvent, OVERDUE_SEATS_SQL, releaseOverdueHolds } from '../reservations/hold-ledger';
+import type { HoldLedger } from '../reservations/hold-ledger';
 import { Event } from './events.model';
 import type { EventChanges, EventCreateInput, EventDto, EventListInput } from './events.schema';
 import type { EventListCache, EventListData } from './list-cache';
@@ -31,16 +31,19 @@ function toEventDto(e: Event, overdueSeats: number): EventDto {
   };
 }
 
+// overdue_seats_of_event() (migration 0007) takes the row's own id column, whatever alias Sequelize gives the table.
 const withOverdue = {
-  include: [[literal(OVERDUE_SEATS_SQL), 'overdue_seats']] as [ReturnType<typeof literal>, string][],
+  include: [[fn('overdue_seats_of_event', col('id')), 'overdue_seats']] as [ReturnType<typeof fn>, string][],
 };
 const overdueOf = (e: Event) => Number(e.get('overdue_seats') ?? 0);
 
 export class EventsService {
+  /** @param ledger releases overdue holds before a capacity cut or a delete counts the seats taken. */
   constructor(
     private readonly sequelize: Sequelize,
     private readonly listCache: EventListCache,
     private readonly audit: AuditLog,
+    private readonly ledger: HoldLedger,
   ) {}
 
   async list(filters: EventListInput, page: Omit<PageRequest, 'page' | 'query'>): Promise<Page<EventDto>> {
@@ -113,9 +116,9 @@ export class EventsService {
   /** PUT and PATCH. Capacity edits take the event lock, like holds, so a cut cannot race a hold into an oversell. */
   async update(id: number, changes: EventChanges, by: AuditBy = SYSTEM): Promise<EventDto> {
     const write = this.sequelize.transaction(async (transaction) => {
-      const locked = await lockEvent(id, transaction);
-      if (!locked) throw AppError.notFound();
-      const { event } = locked;
+      // The event row lock that holds take (EVENT_ROW_LOCK in hold-ledger.ts), here through the model being edited.
+      const event = await Event.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
+      if (!event) throw AppError.notFound();
       const before = editableState(event);
       const start = changes.start_time ?? event.startTime;
       const end = changes.end_time ?? event.endTime;
@@ -124,7 +127,7 @@ export class EventsService {
       }
       if (changes.capacity !== undefined && changes.capacity < event.held + event.confirmed) {
         // Overdue holds do not count against a capacity cut: release them first.
-        const released = await releaseOverdueHolds(this.sequelize, id, transaction, this.expiryAudit(by));
+        const released = await this.ledger.releaseOverdueHolds(id, transaction, this.expiryAudit(by));
         event.held -= released.seats;
         const reserved = event.held + event.confirmed;
         if (changes.capacity < reserved) {
@@ -157,18 +160,19 @@ export class EventsService {
   /** Refused while the event has live (HOLD or CONFIRMED) reservations: deactivate it instead. */
   async delete(id: number, by: AuditBy = SYSTEM): Promise<{ message: string }> {
     const write = this.sequelize.transaction(async (transaction) => {
-      const locked = await lockEvent(id, transaction);
-      if (!locked) throw AppError.notFound();
-      const released = await releaseOverdueHolds(this.sequelize, id, transaction, this.expiryAudit(by));
-      const live = locked.event.held - released.seats + locked.event.confirmed;
+      // The event row lock that holds take (EVENT_ROW_LOCK in hold-ledger.ts), here through the model to destroy.
+      const event = await Event.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
+      if (!event) throw AppError.notFound();
+      const released = await this.ledger.releaseOverdueHolds(id, transaction, this.expiryAudit(by));
+      const live = event.held - released.seats + event.confirmed;
       if (live > 0) {
         throw new AppError(
           'EVENT_HAS_RESERVATIONS',
           `Event has ${live} seats held or confirmed; deactivate it (is_active=false) instead of deleting it.`,
         );
       }
-      await this.record(by, 'event.delete', id, editableState(locked.event), null, transaction);
-      await locked.event.destroy({ transaction });
+      await this.record(by, 'event.delete', id, editableState(event), null, transaction);
+      await event.destroy({ transaction });
     });
     await this.listCache.invalidateAfter(write);
     return { message: 'Event deleted successfully.' };

@@ -13,18 +13,7 @@ import type { EventListCache } from '../events/list-cache';
 import { Event } from '../events/events.model';
 import { User } from '../auth/auth.model';
 import type { IdempotencyService, Outcome } from '../idempotency/idempotency.service';
-import {
-  adjustCounters,
-  liveHeldSeatsOfUser,
-  liveHoldsOfUser,
-  lockEvent,
-  placeHolds,
-  releaseOverdueHolds,
-  type ExpiryAudit,
-  type HoldRequest,
-  type PlacedHold,
-  type PlaceHoldsOptions,
-} from './hold-ledger';
+import type { ExpiryAudit, HoldLedger, HoldRequest, LockedEvent, PlacedHold } from './hold-ledger';
 import { KeyedBatcher } from './keyed-batcher';
 import { Reservation } from './reservations.model';
 import type { ReservationDto } from './reservations.schema';
@@ -36,8 +25,11 @@ export interface ReservationSettings {
   maxActiveHoldsPerUser: number;
   /** Seats one user may hold at once on one event (MAX_HELD_SEATS_PER_USER); 0 = no limit. */
   maxHeldSeatsPerUser: number;
-  /** Test-only switch for the negative-control oversell tests. Never set in production. */
-  unsafeSkipEventLock?: boolean;
+  /**
+   * Hold statements of the fast path running at once; while that many run, new holds wait and share the next
+   * statement, whatever their events. Below the pool size, so the exact path and reads keep connections.
+   */
+  maxHoldStatementsInFlight: number;
 }
 
 /** Who changes a reservation: its owner (the public API) or a superuser (the back office). */
@@ -68,32 +60,29 @@ function toReservationDto(r: Reservation, eventName: string, username: string): 
 
 const ok = <T>(value: T): Outcome<T> => ({ ok: value });
 
-/** Holds on one event placed by one statement at most; bounds how long one batch keeps the row locked. */
+/** Holds placed by one statement at most; bounds how long one batch keeps its event rows locked. */
 const MAX_HOLD_BATCH = 64;
 
 export class ReservationsService {
   private readonly holdBatcher: KeyedBatcher<HoldRequest, PlacedHold | undefined>;
-  private readonly placeOptions: PlaceHoldsOptions;
-  private readonly exactPlaceOptions: PlaceHoldsOptions;
 
-  /** @param listCache the events list cache: every seat change made here clears it (see afterSeatWrite). */
+  /**
+   * @param listCache the events list cache: every seat change made here clears it (see afterSeatWrite).
+   * @param ledger the event row lock and seat counters, built with the same settings and audit switch.
+   */
   constructor(
     private readonly sequelize: Sequelize,
     private readonly idempotency: IdempotencyService,
     private readonly settings: ReservationSettings,
     private readonly listCache: EventListCache | undefined,
     private readonly audit: AuditLog,
+    private readonly ledger: HoldLedger,
   ) {
-    this.placeOptions = {
-      ttlSeconds: settings.holdTtlSeconds,
-      maxActiveHoldsPerUser: settings.maxActiveHoldsPerUser,
-      maxHeldSeatsPerUser: settings.maxHeldSeatsPerUser,
-      unsafeSkipLock: settings.unsafeSkipEventLock,
-      audit: audit.enabled,
-    };
-    // The exact path has counted the user's live holds under the lock it still holds: the statement need not again.
-    this.exactPlaceOptions = { ...this.placeOptions, maxActiveHoldsPerUser: 0, maxHeldSeatsPerUser: 0 };
-    this.holdBatcher = new KeyedBatcher((eventId, requests) => this.placeBatch(eventId, requests), MAX_HOLD_BATCH);
+    // Keyed by event: one event is in one statement at a time (a second would only queue on its row lock).
+    this.holdBatcher = new KeyedBatcher((requests) => this.placeBatch(requests), {
+      maxBatchSize: MAX_HOLD_BATCH,
+      maxInFlight: settings.maxHoldStatementsInFlight,
+    });
   }
 
   async createHold(
@@ -110,8 +99,13 @@ export class ReservationsService {
       });
     }
     if (idempotencyKey === undefined) {
-      // The fast path: joins the event's next batch (one statement, one lock, one commit for all of it).
-      const placed = await this.holdBatcher.submit(eventId, { userId: user.id, quantity, requestId: trail.requestId });
+      // The fast path: joins the next batch (one statement, one commit for all of it, on this event and others).
+      const placed = await this.holdBatcher.submit(eventId, {
+        eventId,
+        userId: user.id,
+        quantity,
+        requestId: trail.requestId,
+      });
       if (placed) return rowToDto(placed, user.username);
     }
     // The exact path: a key to honour, or the batch did not place this request (and the reason must be told).
@@ -212,7 +206,7 @@ export class ReservationsService {
   /** The one cancel transition, for the owner and for an admin alike; the event row is locked by the caller. */
   private async cancelLocked(
     reservation: Reservation,
-    event: Event,
+    event: LockedEvent,
     dbNow: Date,
     transaction: Transaction,
     by: AuditTrail & { actor: AuthUser; reason?: string },
@@ -291,7 +285,7 @@ export class ReservationsService {
     const write = this.sequelize.transaction(async (transaction) => {
       const locked = input.dry_run
         ? await Event.findByPk(input.event, { attributes: ['id'], transaction })
-        : (await lockEvent(input.event, transaction))?.event;
+        : await this.ledger.lockEvent(input.event, transaction);
       if (!locked) throw AppError.notFound('Event not found.');
       if (input.dry_run) {
         const rows = await this.sequelize.query<{ n: number }>(
@@ -302,51 +296,15 @@ export class ReservationsService {
         return { matched: rows[0]?.n ?? 0, cancelled: 0 };
       }
       // Lapsed holds are the clock's, not the admin's: they become EXPIRED (and are not counted as matched).
-      await releaseOverdueHolds(this.sequelize, input.event, transaction, this.expiryAudit(trail));
-      const rows = await this.sequelize.query<{ cancelled: number }>(
-        `WITH cancelled AS (
-           UPDATE reservations r SET status = 'CANCELLED', updated_at = now()
-             FROM (SELECT id, status AS old_status FROM reservations
-                    WHERE event_id = :eventId AND status::text IN (:statuses) FOR UPDATE) o
-            WHERE r.id = o.id
-           RETURNING r.id, r.user_id, r.quantity, r.expires_at, o.old_status
-         ), counted AS (
-           SELECT count(*)::int AS cancelled,
-                  COALESCE(sum(quantity) FILTER (WHERE old_status = 'HOLD'), 0)::int AS held,
-                  COALESCE(sum(quantity) FILTER (WHERE old_status = 'CONFIRMED'), 0)::int AS confirmed
-             FROM cancelled
-         ), updated AS (
-           UPDATE events SET held = held - (SELECT held FROM counted), confirmed = confirmed - (SELECT confirmed FROM counted)
-            WHERE id = :eventId AND (SELECT cancelled FROM counted) > 0
-         )${
-           this.audit.enabled
-             ? `, audited AS (
-           INSERT INTO audit_log (actor_id, action, object_type, object_id, before, after, reason, request_id)
-           SELECT :actorId, 'reservation.cancel', 'reservation', c.id,
-                  jsonb_build_object('status', c.old_status, 'expires_at', c.expires_at),
-                  jsonb_build_object('status', 'CANCELLED', 'event', :eventId::int, 'user', c.user_id,
-                                     'quantity', c.quantity, 'expires_at', c.expires_at),
-                  :reason, :requestId
-             FROM cancelled c
-         )`
-             : ''
-         }
-         SELECT cancelled FROM counted`,
-        {
-          type: QueryTypes.SELECT,
-          replacements: {
-            eventId: input.event,
-            statuses,
-            actorId: admin.id,
-            reason: input.reason,
-            requestId: trail.requestId ?? null,
-          },
-          transaction,
-        },
+      await this.ledger.releaseOverdueHolds(input.event, transaction, this.expiryAudit(trail));
+      const cancelled = await this.ledger.cancelReservationsOfEvent(
+        input.event,
+        statuses,
+        transaction,
+        this.audit.enabled
+          ? { actorId: admin.id, reason: input.reason, requestId: trail.requestId ?? null }
+          : undefined,
       );
-      const cancelled = rows[0]?.cancelled ?? 0;
-      if (cancelled > 0)
-        transaction.afterCommit(() => reservationTransitions.inc({ transition: 'cancelled' }, cancelled));
       return { matched: cancelled, cancelled };
     });
     return input.dry_run ? write : this.afterSeatWrite(write);
@@ -408,8 +366,8 @@ export class ReservationsService {
       if (due.length === 0) break;
       for (const { event_id: eventId } of due) {
         const released = await this.sequelize.transaction(async (transaction) => {
-          if (!(await lockEvent(eventId, transaction))) return { reservations: 0 };
-          return releaseOverdueHolds(this.sequelize, eventId, transaction, this.expiryAudit({}));
+          if (!(await this.ledger.lockEvent(eventId, transaction))) return { reservations: 0 };
+          return this.ledger.releaseOverdueHolds(eventId, transaction, this.expiryAudit({}));
         });
         expired += released.reservations;
         events += 1;
@@ -424,11 +382,11 @@ export class ReservationsService {
 
   // ---- internals ------------------------------------------------------------------------------------------
 
-  private async placeBatch(eventId: number, requests: readonly HoldRequest[]): Promise<(PlacedHold | undefined)[]> {
+  private async placeBatch(requests: readonly HoldRequest[]): Promise<(PlacedHold | undefined)[]> {
     holdBatchSize.observe(requests.length);
     let placed: (PlacedHold | undefined)[];
     try {
-      placed = await this.afterSeatWrite(placeHolds(this.sequelize, eventId, requests, this.placeOptions));
+      placed = await this.afterSeatWrite(this.ledger.placeHolds(requests));
     } catch (error) {
       // A busy database fails the batch as it would fail each request. Any other error may come from one request
       // alone (say its user was deleted after it authenticated): then each takes the exact path and its own answer.
@@ -453,9 +411,9 @@ export class ReservationsService {
     transaction: Transaction,
     trail: AuditTrail,
   ): Promise<PlacedHold> {
-    const locked = await lockEvent(eventId, transaction, { unsafeSkipLock: this.settings.unsafeSkipEventLock });
-    if (!locked) throw AppError.notFound('Event not found.');
-    const { event, dbNow } = locked;
+    const event = await this.ledger.lockEvent(eventId, transaction);
+    if (!event) throw AppError.notFound('Event not found.');
+    const { dbNow } = event;
     if (!event.isActive) {
       throw new AppError('EVENT_NOT_ACTIVE', 'Event is not active. Reservations cannot be made for inactive events.');
     }
@@ -463,19 +421,17 @@ export class ReservationsService {
       throw new AppError('EVENT_ENDED', 'Event has already ended. Reservations cannot be made for past events.');
     }
     const cap = this.settings.maxActiveHoldsPerUser;
-    if (cap > 0) {
-      const live = await liveHoldsOfUser(this.sequelize, eventId, user.id, transaction);
-      if (live >= cap) {
-        throw new AppError(
-          'TOO_MANY_ACTIVE_HOLDS',
-          `You already have ${live} active holds on this event (limit ${cap}). Confirm or cancel one first.`,
-        );
-      }
-    }
     const seatCap = this.settings.maxHeldSeatsPerUser;
-    if (seatCap > 0) {
+    const live = cap > 0 || seatCap > 0 ? await this.ledger.liveHoldsOfUser(eventId, user.id, transaction) : undefined;
+    if (live && cap > 0 && live.holds >= cap) {
+      throw new AppError(
+        'TOO_MANY_ACTIVE_HOLDS',
+        `You already have ${live.holds} active holds on this event (limit ${cap}). Confirm or cancel one first.`,
+      );
+    }
+    if (live && seatCap > 0) {
       // One account may not hoard an event: seats held at once, whatever the number of holds they are split into.
-      const seats = await liveHeldSeatsOfUser(this.sequelize, eventId, user.id, transaction);
+      const { seats } = live;
       if (seats + quantity > seatCap) {
         throw new AppError(
           'TOO_MANY_ACTIVE_HOLDS',
@@ -487,7 +443,7 @@ export class ReservationsService {
     let available = event.capacity - event.held - event.confirmed;
     if (quantity > available) {
       // The counters still include holds that lapsed but were not swept yet: release them, then look again.
-      available += (await releaseOverdueHolds(this.sequelize, eventId, transaction, this.expiryAudit(trail))).seats;
+      available += (await this.ledger.releaseOverdueHolds(eventId, transaction, this.expiryAudit(trail))).seats;
       if (quantity > available) {
         throw new AppError(
           'INSUFFICIENT_CAPACITY',
@@ -496,11 +452,8 @@ export class ReservationsService {
       }
     }
     // Same statement as the fast path; under this transaction's lock every check above still holds.
-    const [placed] = await placeHolds(
-      this.sequelize,
-      eventId,
-      [{ userId: user.id, quantity, requestId: trail.requestId }],
-      this.exactPlaceOptions,
+    const placed = await this.ledger.placeCheckedHold(
+      { eventId, userId: user.id, quantity, requestId: trail.requestId },
       transaction,
     );
     if (!placed) throw new Error(`hold on event ${eventId} refused after its checks passed under the lock`);
@@ -516,16 +469,17 @@ export class ReservationsService {
     scope: ReservationScope,
     reservationId: number,
     transaction: Transaction,
-    change: (reservation: Reservation, event: Event, dbNow: Date) => Promise<Outcome<T>>,
+    change: (reservation: Reservation, event: LockedEvent, dbNow: Date) => Promise<Outcome<T>>,
   ): Promise<Outcome<T>> {
     const where = 'owner' in scope ? { id: reservationId, userId: scope.owner.id } : { id: reservationId };
     const found = await Reservation.findOne({ where, attributes: ['eventId'], transaction });
     if (!found) throw AppError.notFound('Reservation not found.');
-    const locked = await lockEvent(found.eventId, transaction, { unsafeSkipLock: this.settings.unsafeSkipEventLock });
+    const locked = await this.ledger.lockEvent(found.eventId, transaction);
     if (!locked) throw AppError.notFound('Reservation not found.');
+    // Belt and braces under the event lock: the reservation's own row lock (as EVENT_ROW_LOCK in hold-ledger.ts).
     const reservation = await Reservation.findOne({ where, transaction, lock: transaction.LOCK.UPDATE });
     if (!reservation) throw AppError.notFound('Reservation not found.');
-    return change(reservation, locked.event, locked.dbNow);
+    return change(reservation, locked, locked.dbNow);
   }
 
   private async setStatus(
@@ -536,7 +490,7 @@ export class ReservationsService {
   ): Promise<void> {
     reservation.status = status;
     await reservation.save({ transaction });
-    await adjustCounters(this.sequelize, reservation.eventId, delta, transaction);
+    await this.ledger.moveSeats(reservation.eventId, delta, transaction);
     transaction.afterCommit(() => reservationTransitions.inc({ transition: status.toLowerCase() }));
   }
 
