@@ -5,7 +5,8 @@
 // control injects a ledger that locks in the order the batch names the events, and the same race deadlocks.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from 'pg';
-import { sqlState, toAppError } from '../src/db/database-errors';
+import { sqlState } from '../src/db/retryable-failure';
+import { toAppError } from '../src/errors';
 import type { AppError } from '../src/errors';
 import type { AuthUser } from '../src/modules/auth/auth-user';
 import { HoldLedger, type EventLocking } from '../src/modules/reservations/hold-ledger';

@@ -2,7 +2,7 @@
 // (hold-ledger.ts), then reads and writes reservations and the event's counters: holds, confirms, cancels and
 // expiries of one event take turns, so confirmed + live holds can never exceed capacity.
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { toAppError } from '../../db/database-errors';
+import { toAppError } from '../../errors';
 import { AppError } from '../../errors';
 import { isoUtc } from '../../iso-time';
 import { holdBatchSize, reservationTransitions, sweepDuration } from '../../metrics';
