@@ -22,6 +22,8 @@ export interface ProcedureUnderTest {
   access: Access;
   /** The zod input schema (undefined: the procedure declares none). */
   input: z.ZodType | undefined;
+  /** The zod output schema: the fields its answer carries. */
+  output: z.ZodType | undefined;
   /** Its JSON schema (input side), the source of field names, bounds and strictness. */
   json: JsonNode;
   /** The REST route from meta.openapi, when the procedure is exposed over REST. */
@@ -54,6 +56,7 @@ interface ProcDef {
   _def: {
     type: ProcedureUnderTest['type'];
     inputs: z.ZodType[];
+    output?: z.ZodType;
     middlewares: unknown[];
     meta?: { openapi?: { method: string; path: string } };
   };
@@ -95,6 +98,7 @@ export function proceduresUnderTest(): ProcedureUnderTest[] {
       type: d.type,
       access,
       input,
+      output: d.output,
       json: withOutputBounds(toJson(input, 'input'), input),
       ...(rest ? { rest } : {}),
     };
@@ -362,4 +366,19 @@ export function configRefusal(
 export function takesNoInput(p: ProcedureUnderTest): boolean {
   const type = (p.input as { _zod?: { def: { type: string } } } | undefined)?._zod?.def.type;
   return type === 'void' || type === 'undefined';
+}
+
+/** Every field name the procedure's answer carries, at any depth (what a client may try to send back). */
+export function answerFieldNames(p: ProcedureUnderTest): string[] {
+  const names = new Set<string>();
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 30 || !v || typeof v !== 'object') return;
+    if (Array.isArray(v)) return v.forEach((x) => walk(x, depth + 1));
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'properties' && x && typeof x === 'object') Object.keys(x).forEach((n) => names.add(n));
+      walk(x, depth + 1);
+    }
+  };
+  walk(toJson(p.output, 'output'), 0);
+  return [...names];
 }
