@@ -1856,6 +1856,13 @@ describe('fuzz: hostile input never breaks the server', () => {
       const accepted = sends.filter((s) => !refused.includes(s));
       schemaTally.cases = sends.length;
       schemaTally.refused = refused.length;
+      // FUZZ_PRINT_CASES=<procedure> lists that procedure's derived cases and the verdict expected of each.
+      const listed = sends.filter((x) => x.proc.name === process.env.FUZZ_PRINT_CASES);
+      if (listed.length > 0) {
+        const verdict = (x: SchemaSend) =>
+          expected400(x.proc, x.transport === 'rest' ? restRequest(x)?.seen : asSent(x.input)) ?? 'accepted';
+        console.log(listed.map((x) => `${x.transport} ${x.label} → ${JSON.stringify(verdict(x))}`).join('\n'));
+      }
       // What the schema refuses never reaches a service, so it cannot end the caller's session: those go CONCURRENCY
       // at a time. The rest go one at a time, so that a case that ends the session (a logout) is followed by a fresh
       // sign-in before the next, and a change of rows is pinned to one request.
