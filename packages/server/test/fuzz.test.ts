@@ -1,7 +1,13 @@
-// Hostile-input fuzzing of the whole HTTP surface, in-process through app.inject: every REST route (from
-// restRoutes()) and every tRPC procedure, over tRPC's non-batched and batched transports, plus odd paths.
-// Inputs mix valid templates with hostile values (wrong types, huge numbers, unicode, very long strings, SQL and
-// NoSQL injection, prototype-pollution keys, malformed/deep/oversized JSON, wrong content types, garbage tokens).
+// Hostile-input fuzzing of the whole HTTP surface, in-process through app.inject: every procedure of appRouter, over
+// REST (its meta.openapi route) and tRPC's non-batched and batched transports, plus odd paths.
+// Inputs derive from each procedure's own zod input schema (support/schema-cases.ts): its fields, near misses at each
+// of its bounds, other JSON types, unknown keys; mixed with hostile values (huge numbers, unicode, very long strings,
+// SQL and NoSQL injection, prototype-pollution keys, malformed/deep/oversized JSON, wrong content types, garbage
+// tokens). Whether the server must refuse an input is the schema's verdict (safeParse), plus the limits the running
+// config sets (MAX_HOLD_QUANTITY); nothing here restates a schema, so a changed schema changes what is tested.
+//
+// The schema cases send every derived case of every procedure as a caller it admits, and require exactly the 400
+// field map the schema's issues map to (or the NUL-character refusal), and no row changed.
 //
 // For every response it checks: no 5xx; a JSON body with a JSON content type; an error body in one of the shapes
 // API.md allows; no stack trace, SQL or JS internals that the request did not itself contain; an input that the
@@ -12,7 +18,8 @@
 //
 // Server bugs this fuzz found are listed in KNOWN_BUGS with a narrow signature: their hits are counted and printed
 // but do not fail the run, so that the run stays green while a fix is pending. FUZZ_STRICT=1 fails on them too.
-// FUZZ_SEED reproduces a run; FUZZ_SCALE (default 1) scales the number of requests.
+// The seed is fixed (FUZZ_SEED explores others); FUZZ_SCALE (default 1) scales the number of random requests;
+// FUZZ_PRINT_CASES=<procedure> lists that procedure's schema cases with the verdict expected of each.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
@@ -814,8 +821,10 @@ const procsOf = (sent: Sent) => sent.calls.map((c) => c.proc);
 // Server bugs this fuzz found; all fixed (the reproductions below guard them). A new entry needs a narrow signature.
 const KNOWN_BUGS: KnownBug[] = [
   {
-    // An event name or description holding a lone UTF-16 surrogate passes the schema and then fails as the row's
-    // JSON is written (PostgreSQL: "invalid input syntax for type json"): a 500 instead of a 400 or the value stored.
+    // A lone UTF-16 surrogate in a string an update accepts (events.update/patch name or description,
+    // admin.users.update first_name/last_name) passes the schema, and then the audit entry's before/after JSON
+    // (audit.service.ts, `::jsonb`) is refused by PostgreSQL ("invalid input syntax for type json"): a 500 where a 400
+    // is due. Found by the schema cases; the fix belongs in src (refuse lone surrogates, or escape them for jsonb).
     id: 'lone-surrogate-json-500',
     summary: 'a lone surrogate in an accepted string → 500 "invalid input syntax for type json"',
     matches: (sent, _res, problem) =>

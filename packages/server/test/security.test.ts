@@ -3,6 +3,8 @@
 //   API4 resource consumption         API5 function-level authorization API8 misconfiguration (headers, CORS,
 //   error bodies in production)       API9 inventory (the documented surface is the whole surface).
 // (API6 business flows, API7 SSRF and API10 unsafe consumption of APIs have no surface here: no outbound calls.)
+// The procedure list, who may call each, their valid inputs and the fields they refuse derive from the router and
+// each procedure's zod schemas (support/schema-cases.ts); limits come from the running config.
 // Each check is one case; afterAll prints `security: cases=N passed` for the docs.
 // "Known gaps" at the end are `it.failing` reproductions of open server bugs: they are not counted, and turn red
 // when the bug is fixed (then drop `.failing` and count them).
