@@ -56,6 +56,7 @@ import {
   takesNoInput,
   type JsonNode,
   type ProcedureUnderTest,
+  type SchemaCase,
 } from './support/schema-cases';
 import { withDatabase } from './support/test-database';
 
@@ -1784,6 +1785,33 @@ function buildSchemaSend(s: SchemaSend): Sent {
   return { transport: 'trpc', label: `${label} ${s.label}`, opts, calls: [call], corpus: corpusOf(opts) };
 }
 
+/**
+ * A subscription case its schema refuses: tRPC answers 200 with a server-sent-events stream whose one message is
+ * the error, and ends it (valid input would stream until closed, so only refused cases can go through app.inject).
+ */
+async function subscriptionRefusal(
+  proc: Proc,
+  c: SchemaCase,
+  expected: FieldErrors | 'nul',
+): Promise<string | undefined> {
+  const seen = asSent(c.input);
+  const text = seen === undefined ? '' : `?input=${enc(JSON.stringify(seen))}`;
+  const auth = bearerOf(tokenFor(proc));
+  const res = await Promise.race([
+    h.app.inject({ method: 'GET', url: `/trpc/${proc.name}${text}`, headers: headersFor(auth, undefined, undefined) }),
+    new Promise<undefined>((resolve) => setTimeout(resolve, 5000, undefined)),
+  ]);
+  stats.requests++;
+  if (!res) return 'the stream did not end within 5 s';
+  bump(stats.byStatus, res.statusCode);
+  const line = res.body
+    .split('\n')
+    .find((l, i, all) => l.startsWith('data:') && all[i - 1] === 'event: serialized-error');
+  const error = tryJson(line?.slice('data:'.length).trim()).value as
+    { data?: { httpStatus?: number; fieldErrors?: unknown } } | undefined;
+  return fieldMapMismatch(expected, error?.data?.httpStatus ?? res.statusCode, error?.data?.fieldErrors);
+}
+
 // ---- the run --------------------------------------------------------------------------------------------------
 
 beforeAll(async () => {
@@ -1830,7 +1858,8 @@ afterAll(async () => {
       .map(([s, n]) => `${s}:${n}`)
       .join(' ')}`,
     `fuzz: known server bugs hit: ${known || 'none'}`,
-    `fuzz: schema cases=${schemaTally.cases} (refused by the schema or a configured limit: ${schemaTally.refused})`,
+    `fuzz: schema cases=${schemaTally.cases} (refused by the schema or a configured limit: ${schemaTally.refused}); ` +
+      `refused subscription cases=${schemaTally.subscriptionCases}`,
     ...[...stats.knownExamples].map(([id, ex]) => `  ${id}: ${ex}`),
   ];
   console.log(lines.join('\n'));
@@ -1852,7 +1881,7 @@ afterAll(async () => {
 });
 
 const PROPERTY_TIMEOUT = 240_000;
-const schemaTally = { cases: 0, refused: 0 };
+const schemaTally = { cases: 0, refused: 0, subscriptionCases: 0 };
 
 describe('fuzz: hostile input never breaks the server', () => {
   it(
@@ -1928,10 +1957,25 @@ describe('fuzz: hostile input never breaks the server', () => {
     PROPERTY_TIMEOUT,
   );
 
+  it('subscriptions: each case its own schema refuses ends the stream with exactly that 400 field map', async () => {
+    const failures: string[] = [];
+    for (const proc of ALL_PROCS.filter((p) => p.type === 'subscription')) {
+      for (const c of schemaCases(proc, template(w, proc, 0))) {
+        const expected = expected400(proc, asSent(c.input));
+        if (!expected) continue;
+        bump(stats.coverage, `schema sse ${proc.name}`);
+        schemaTally.subscriptionCases++;
+        const wrong = await subscriptionRefusal(proc, c, expected);
+        if (wrong) failures.push(`${proc.name} ${c.label}: ${wrong}`);
+      }
+    }
+    expect(failures.slice(0, 15)).toEqual([]);
+  });
+
   it('covered every procedure of appRouter and every REST route, with no list kept by hand', () => {
     const uncovered = ALL_PROCS.filter((p) => {
-      // Subscriptions stream for valid input and are fuzzed in live-availability.test.ts (see PROCS).
-      if (p.type === 'subscription') return false;
+      // Subscriptions stream for valid input: only their refused cases can be sent here (see above).
+      if (p.type === 'subscription') return (stats.coverage.get(`schema sse ${p.name}`) ?? 0) === 0;
       const keys = [`tRPC ${p.name}`, `batch ${p.name}`, `schema trpc ${p.name}`];
       if (p.rest) keys.push(`REST ${p.rest.method} ${p.rest.path}`, `schema rest ${p.name}`);
       return keys.some((k) => (stats.coverage.get(k) ?? 0) === 0);
