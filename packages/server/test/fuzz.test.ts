@@ -1,7 +1,13 @@
-// Hostile-input fuzzing of the whole HTTP surface, in-process through app.inject: every REST route (from
-// restRoutes()) and every tRPC procedure, over tRPC's non-batched and batched transports, plus odd paths.
-// Inputs mix valid templates with hostile values (wrong types, huge numbers, unicode, very long strings, SQL and
-// NoSQL injection, prototype-pollution keys, malformed/deep/oversized JSON, wrong content types, garbage tokens).
+// Hostile-input fuzzing of the whole HTTP surface, in-process through app.inject: every procedure of appRouter, over
+// REST (its meta.openapi route) and tRPC's non-batched and batched transports, plus odd paths.
+// Inputs derive from each procedure's own zod input schema (support/schema-cases.ts): its fields, near misses at each
+// of its bounds, other JSON types, unknown keys; mixed with hostile values (huge numbers, unicode, very long strings,
+// SQL and NoSQL injection, prototype-pollution keys, malformed/deep/oversized JSON, wrong content types, garbage
+// tokens). Whether the server must refuse an input is the schema's verdict (safeParse), plus the limits the running
+// config sets (MAX_HOLD_QUANTITY); nothing here restates a schema, so a changed schema changes what is tested.
+//
+// The schema cases send every derived case of every procedure as a caller it admits, and require exactly the 400
+// field map the schema's issues map to (or the NUL-character refusal), and no row changed.
 //
 // For every response it checks: no 5xx; a JSON body with a JSON content type; an error body in one of the shapes
 // API.md allows; no stack trace, SQL or JS internals that the request did not itself contain; an input that the
@@ -12,7 +18,8 @@
 //
 // Server bugs this fuzz found are listed in KNOWN_BUGS with a narrow signature: their hits are counted and printed
 // but do not fail the run, so that the run stays green while a fix is pending. FUZZ_STRICT=1 fails on them too.
-// FUZZ_SEED reproduces a run; FUZZ_SCALE (default 1) scales the number of requests.
+// The seed is fixed (FUZZ_SEED explores others); FUZZ_SCALE (default 1) scales the number of random requests;
+// FUZZ_PRINT_CASES=<procedure> lists that procedure's schema cases with the verdict expected of each.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
@@ -21,8 +28,8 @@ import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { migrate } from '../src/db/migrator';
+import type { FieldErrors } from '../src/errors';
 import { restRoutes } from '../src/openapi';
-import { appRouter } from '../src/router';
 import { recordReliability } from './reliability/record';
 import {
   PASSWORD,
@@ -36,11 +43,27 @@ import {
   type TestUser,
   IN_PROCESS,
 } from './support/harness';
+import {
+  baseInput,
+  configRefusal,
+  fieldsOf,
+  hasNulChar,
+  nearMisses,
+  proceduresUnderTest,
+  schemaCases,
+  schemaRefusal,
+  setOwn,
+  takesNoInput,
+  type JsonNode,
+  type ProcedureUnderTest,
+  type SchemaCase,
+} from './support/schema-cases';
 import { withDatabase } from './support/test-database';
 
 const STRICT = process.env.FUZZ_STRICT === '1';
 const CONCURRENCY = Math.max(1, Number(process.env.FUZZ_CONCURRENCY ?? 4));
-const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2_147_483_647);
+// A fixed default seed keeps every run the same; FUZZ_SEED explores others.
+const SEED = Number(process.env.FUZZ_SEED ?? 20_261_130);
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 const RUNS = {
   rest: Math.round(4200 * SCALE),
@@ -49,130 +72,38 @@ const RUNS = {
   odd: Math.round(1500 * SCALE),
 };
 const MIN_REQUESTS = Math.round(10_000 * SCALE);
-const INT_MAX = 2_147_483_647;
-const MAX_HOLD_QUANTITY = 10;
 
-// ---- the surface under test ------------------------------------------------------------------------------
+// ---- the surface under test: the router's procedures and their own input schemas -------------------------
 
-type ProcType = 'query' | 'mutation';
-interface Proc {
-  name: string;
-  type: ProcType;
-}
+type Proc = ProcedureUnderTest;
 interface Route {
   method: string;
   path: string;
-  proc: string;
+  proc: Proc;
 }
 
-const procedureDefs = appRouter._def.procedures as unknown as Record<
-  string,
-  { _def: { type: ProcType | 'subscription'; meta?: object } }
->;
+const ALL_PROCS = proceduresUnderTest();
+const BY_NAME = new Map(ALL_PROCS.map((p) => [p.name, p]));
+const procNamed = (name: string): Proc => {
+  const p = BY_NAME.get(name);
+  if (!p) throw new Error(`no procedure ${name}`);
+  return p;
+};
 // Subscriptions answer with a server-sent-events stream that stays open for valid input, so they cannot be sent
 // through app.inject like the rest; their hostile input is tested in live-availability.test.ts.
-const PROCS: Proc[] = Object.entries(procedureDefs).flatMap(([name, p]) =>
-  p._def.type === 'subscription' ? [] : [{ name, type: p._def.type }],
-);
-const ROUTES: Route[] = restRoutes().map((r) => {
-  const found = Object.entries(procedureDefs).find(([, p]) => p._def.meta === r.meta);
-  if (!found) throw new Error(`no procedure for ${r.method} ${r.path}`);
-  return { method: r.method, path: r.path, proc: found[0] };
-});
-const ADMIN_PROCS = new Set(['events.create', 'events.update', 'events.patch', 'events.delete']);
-const EVENT_WRITES = new Set(['events.create', 'events.update', 'events.patch']);
+const PROCS: Proc[] = ALL_PROCS.filter((p) => p.type !== 'subscription');
+const ROUTES: Route[] = PROCS.flatMap((p) => (p.rest ? [{ method: p.rest.method, path: p.rest.path, proc: p }] : []));
+/** The largest id a schema takes (its own bound): a valid id no row has. */
+const MAX_ID = procNamed('events.byId').json.properties?.id?.maximum ?? Number.MAX_SAFE_INTEGER;
 
-// What each strict input schema must refuse. A predicate answers "this value is acceptable"; when a present field
-// fails it, a required field is missing, or an unknown key is present, the server must answer 4xx. Only sound
-// (necessary) conditions are modelled: the server may refuse more, never less.
-type Ok = (v: unknown) => boolean;
-const int =
-  (min: number, max: number): Ok =>
-  (v) =>
-    typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
-/** zod counts string lengths in code points (an emoji is one), as does varchar(n). */
-const str =
-  (min: number, max: number, trim = false): Ok =>
-  (v) => {
-    if (typeof v !== 'string') return false;
-    const length = [...(trim ? v.trim() : v)].length;
-    return length >= min && length <= max;
-  };
-const bool: Ok = (v) => typeof v === 'boolean';
-const anyString: Ok = (v) => typeof v === 'string';
-const idOk: Ok = (v) =>
-  (typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= INT_MAX) ||
-  (typeof v === 'string' && /^\d{1,10}$/.test(v) && Number(v) >= 1 && Number(v) <= INT_MAX);
-const EVENT_FIELDS: Record<string, Ok> = {
-  name: str(1, 200, true),
-  description: str(0, 10_000),
-  capacity: int(1, 1_000_000),
-  start_time: anyString,
-  end_time: anyString,
-  is_active: bool,
-};
-/** What a PUT/PATCH of an event may send back as GET returned it (accepted and ignored); of GET's types only. */
-const EVENT_READ_ONLY: Record<string, Ok> = {
-  available_capacity: (v) => typeof v === 'number' && Number.isInteger(v),
-  hold_count: (v) => typeof v === 'number' && Number.isInteger(v),
-  confirmed_count: (v) => typeof v === 'number' && Number.isInteger(v),
-  created_at: anyString,
-  updated_at: anyString,
-};
-const SCHEMAS: Record<string, { fields: Record<string, Ok>; required: string[] }> = {
-  'auth.register': {
-    fields: {
-      username: (v) => typeof v === 'string' && v.length <= 150 && /^[\w.@+-]+$/.test(v),
-      email: str(1, 254),
-      password: str(0, 128),
-      password2: str(0, 128),
-      first_name: str(0, 150),
-      last_name: str(0, 150),
-    },
-    required: ['username', 'email', 'password', 'password2'],
-  },
-  'auth.login': { fields: { username: str(0, 150), password: str(0, 128) }, required: [] },
-  'auth.token': { fields: { username: str(0, 150), password: str(0, 128) }, required: ['username', 'password'] },
-  'auth.refresh': { fields: { refresh: str(0, 4096) }, required: ['refresh'] },
-  'auth.logout': { fields: { refresh: str(0, 4096), all_devices: bool }, required: [] },
-  'events.byId': { fields: { id: idOk }, required: ['id'] },
-  'events.delete': { fields: { id: idOk }, required: ['id'] },
-  'events.create': { fields: EVENT_FIELDS, required: ['name', 'capacity', 'start_time', 'end_time'] },
-  'events.update': {
-    fields: { id: idOk, ...EVENT_FIELDS, ...EVENT_READ_ONLY },
-    required: ['id', 'name', 'capacity', 'start_time', 'end_time'],
-  },
-  'events.patch': { fields: { id: idOk, ...EVENT_FIELDS, ...EVENT_READ_ONLY }, required: ['id'] },
-  'reservations.byId': { fields: { id: idOk }, required: ['id'] },
-  'reservations.createHold': {
-    fields: { event_id: int(1, INT_MAX), quantity: int(1, MAX_HOLD_QUANTITY), idempotency_key: str(1, 255) },
-    required: ['event_id'],
-  },
-  'reservations.confirm': {
-    fields: { reservation_id: int(1, INT_MAX), idempotency_key: str(1, 255) },
-    required: ['reservation_id'],
-  },
-  'reservations.cancel': { fields: { id: idOk, idempotency_key: str(1, 255) }, required: ['id'] },
-};
-/** Field names per procedure, for the generators (non-strict and void inputs get plausible ones). */
-const FIELD_NAMES: Record<string, string[]> = {
-  ...Object.fromEntries(Object.entries(SCHEMAS).map(([k, s]) => [k, Object.keys(s.fields)])),
-  'auth.me': ['x'],
-  'events.list': ['is_active', 'start_date', 'end_date', 'page'],
-  'reservations.list': ['page'],
-};
-
-function rejectionReason(proc: string, input: unknown, viaRest: boolean): string | undefined {
-  const schema = SCHEMAS[proc];
-  if (!schema || typeof input !== 'object' || input === null || Array.isArray(input)) return undefined;
-  const obj = input as Record<string, unknown>;
-  for (const key of Object.keys(obj)) if (!(key in schema.fields)) return `unknown field ${key}`;
-  for (const key of schema.required) if (obj[key] === undefined && !(viaRest && key === 'id')) return `missing ${key}`;
-  for (const [key, ok] of Object.entries(schema.fields)) {
-    if (viaRest && key === 'id') continue; // the path parameter wins over a body `id`
-    if (obj[key] !== undefined && !ok(obj[key])) return `invalid ${key}`;
-  }
-  return undefined;
+/**
+ * Why the server must refuse this input (undefined: the schema and the configured limits accept it). Over REST the
+ * server validates the body with the path parameters merged over it, as strings.
+ */
+function rejectionReason(proc: Proc, input: unknown, pathParams: Record<string, string> = {}): string | undefined {
+  const seen = isObj(input) ? { ...input, ...pathParams } : input;
+  const fields = schemaRefusal(proc, seen) ?? configRefusal(proc, seen, h.config);
+  return fields ? `schema: ${JSON.stringify(fields).slice(0, 160)}` : undefined;
 }
 
 // ---- hostile values ---------------------------------------------------------------------------------------
@@ -429,17 +360,27 @@ const OVERSIZED_BODIES = [
   '{"a":"' + 'a'.repeat(65_536 - 7) + '"}',
 ];
 
-const FIELD_POOLS: Record<'date' | 'int' | 'bool' | 'text', unknown[]> = {
-  date: [...DATES, '2031-01-01T00:00:00Z', '2031-01-01', 1_900_000_000_000, null],
-  int: [...NUMBERS, ...NUMERIC_STRINGS, true, null, [1], { $gt: 0 }],
-  bool: ['true', 'false', 'True', '0', '1', 0, 1, '', 'no', [], {}, null, { $ne: false }],
-  text: [...UNICODE, ...LONG, ...INJECTION, '', ' ', 0, null, ['a'], { $regex: '.*' }],
-};
-function fieldKind(name: string): keyof typeof FIELD_POOLS {
-  if (/time|date/.test(name)) return 'date';
-  if (/^(id|event_id|reservation_id|quantity|capacity|page)$/.test(name)) return 'int';
-  if (/^(is_active|all_devices)$/.test(name)) return 'bool';
-  return 'text';
+const hasStrings = (n: JsonNode | undefined): boolean =>
+  !!n && ([n.type].flat().includes('string') || (n.anyOf ?? []).some(hasStrings));
+const hasFormat = (n: JsonNode | undefined): boolean =>
+  !!n && (!!n.pattern || !!n.format || (n.anyOf ?? []).some(hasFormat));
+
+/**
+ * Near misses for one field, from its schema (bounds, enums, other JSON types: see schema-cases.ts), plus the
+ * hostile strings of this file for fields that take strings and odd dates for fields with a format.
+ */
+const typedMissCache = new Map<string, unknown[]>();
+function typedMisses(proc: Proc, name: string): unknown[] {
+  const key = `${proc.name}:${name}`;
+  let pool = typedMissCache.get(key);
+  if (!pool) {
+    const node = proc.json.properties?.[name];
+    pool = [...nearMisses(node)];
+    if (hasStrings(node)) pool.push(...UNICODE, ...LONG, ...INJECTION);
+    if (hasFormat(node)) pool.push(...DATES);
+    typedMissCache.set(key, pool);
+  }
+  return pool;
 }
 
 type BodySpec =
@@ -637,6 +578,8 @@ interface World {
   user: TestUser;
   other: TestUser;
   admin: TestUser;
+  /** Targets of the back office's user procedures (set password, deactivate), so the world's users keep working. */
+  userIds: number[];
   eventIds: number[];
   reservationIds: number[];
   refreshPool: string[];
@@ -652,6 +595,8 @@ function claims(type: 'access' | 'refresh', userId: number, ttl = 3600) {
 }
 
 async function buildWorld(h: Harness): Promise<World> {
+  // Made first, so that the lowest ids (1, "01", ...), which hostile values name most often, are theirs.
+  const victims = [await createUser(h), await createUser(h), await createUser(h)];
   const user = await createUser(h);
   const other = await createUser(h);
   const admin = await createUser(h, { admin: true });
@@ -705,17 +650,18 @@ async function buildWorld(h: Harness): Promise<World> {
     user,
     other,
     admin,
-    eventIds: [active.id, inactive.id, full.id, ended.id, spare.id, 999_999, INT_MAX],
-    reservationIds: [ownHold, ownConfirmed, ownCancelled, ownExpired, otherHold, otherFull, 999_999, INT_MAX],
+    userIds: [...victims.map((v) => v.id), 999_999, MAX_ID],
+    eventIds: [active.id, inactive.id, full.id, ended.id, spare.id, 999_999, MAX_ID],
+    reservationIds: [ownHold, ownConfirmed, ownCancelled, ownExpired, otherHold, otherFull, 999_999, MAX_ID],
     refreshPool,
     tokens,
     seq: 0,
   };
 }
 
-function authorization(w: World, kind: AuthKind, proc: string | undefined, pick: number): string | undefined {
+function authorization(w: World, kind: AuthKind, proc: Proc | undefined, pick: number): string | undefined {
   // Admin procedures get the admin token most of the time, so the fuzz reaches their validation and services.
-  const k = kind === 'user' && proc && ADMIN_PROCS.has(proc) && pick % 3 !== 0 ? 'admin' : kind;
+  const k = kind === 'user' && proc?.access === 'admin' && pick % 3 !== 0 ? 'admin' : kind;
   switch (k) {
     case 'user':
       return `Bearer ${w.user.access}`;
@@ -750,69 +696,63 @@ function authorization(w: World, kind: AuthKind, proc: string | undefined, pick:
   }
 }
 
-function template(w: World, proc: string, pick: number): Record<string, unknown> {
+/**
+ * Values from this test's world for fields of that name: real ids, tokens, credentials, future times. They only aim
+ * the fuzz at rows that exist (so it reaches the services); which values are valid is the schema's business, and a
+ * field a procedure's schema does not have is never added (baseInput keeps the schema's fields only).
+ */
+function worldHints(w: World, proc: Proc, pick: number): Record<string, unknown> {
   const p = <T>(arr: readonly T[]): T => arr[pick % arr.length]!;
   const start = new Date(Date.now() + 30 * 24 * 3600_000);
-  const times = { start_time: start.toISOString(), end_time: new Date(start.getTime() + 3600_000).toISOString() };
-  switch (proc) {
-    case 'auth.register': {
-      const name = `fz${pick}x${w.seq++}`;
-      return { username: name, email: `${name}@example.com`, password: PASSWORD, password2: PASSWORD };
-    }
-    case 'auth.login':
-    case 'auth.token':
-      return { username: p([w.user.username, w.other.username, 'nobody']), password: p([PASSWORD, 'wrong-password']) };
-    case 'auth.refresh':
-      return { refresh: p(w.refreshPool) };
-    case 'auth.logout':
-      return { refresh: p(w.refreshPool), all_devices: p([false, true, false]) };
-    case 'auth.me':
-      return {};
-    case 'events.list':
-      return { is_active: p([true, false]), page: 1 };
-    case 'events.byId':
-    case 'events.delete':
-      return { id: p(w.eventIds) };
-    case 'events.create':
-      return { name: `Fuzz ${pick}`, capacity: 5, ...times };
-    case 'events.update':
-      return { id: p(w.eventIds), name: `Fuzz ${pick}`, capacity: 1000, ...times };
-    case 'events.patch':
-      return { id: p(w.eventIds), name: `Patched ${pick}` };
-    case 'reservations.list':
-      return { page: 1 };
-    case 'reservations.byId':
-    case 'reservations.cancel':
-      return { id: p(w.reservationIds) };
-    case 'reservations.createHold':
-      return { event_id: p(w.eventIds), quantity: 1 };
-    case 'reservations.confirm':
-      return { reservation_id: p(w.reservationIds) };
-    default:
-      return {};
-  }
+  const name = `fz${pick}x${w.seq++}`;
+  const registering = proc.name === 'auth.register';
+  return {
+    id: p(worldIdsFor(w, proc)),
+    event_id: p(w.eventIds),
+    event: p(w.eventIds),
+    reservation_id: p(w.reservationIds),
+    user: p([w.user.id, w.other.id]),
+    refresh: p(w.refreshPool),
+    username: registering ? name : p([w.user.username, w.other.username, 'nobody']),
+    email: `${name}@example.com`,
+    password: registering ? PASSWORD : p([PASSWORD, 'wrong-password']),
+    password2: PASSWORD,
+    name: `Fuzz ${pick}`,
+    capacity: proc.name === 'events.update' ? 1000 : 5,
+    start_time: start.toISOString(),
+    end_time: new Date(start.getTime() + 3600_000).toISOString(),
+    quantity: 1,
+    minutes: 5,
+    reason: 'fuzz',
+    is_active: p([true, false]),
+    all_devices: p([false, true, false]),
+    page: 1,
+    dry_run: p([true, true, true, false]),
+  };
 }
 
-/** Sets a key as an own data property, so that `__proto__` is sent as a JSON key rather than changing a prototype. */
-function setOwn(obj: Record<string, unknown>, key: string, value: unknown) {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+/** A base input for the procedure: what its schema requires, aimed at the world's rows. */
+function template(w: World, proc: Proc, pick: number): Record<string, unknown> {
+  return baseInput(proc, worldHints(w, proc, pick), pick);
 }
 
 /** The input of one call: structured (an object the schema checks apply to) or raw text. */
 type Input = { structured: true; value: unknown } | { structured: false; text: string | undefined };
 
-function materialize(w: World, proc: string, spec: BodySpec): Input {
+function materialize(w: World, proc: Proc, spec: BodySpec): Input {
   switch (spec.kind) {
     case 'valid':
-      return { structured: true, value: proc === 'auth.me' ? undefined : template(w, proc, spec.pick) };
+      // A procedure whose schema declares no fields (auth.me) is called without input.
+      return { structured: true, value: fieldsOf(proc).names.length === 0 ? undefined : template(w, proc, spec.pick) };
     case 'edit': {
       const base = template(w, proc, spec.pick);
       const out: Record<string, unknown> = { ...base };
-      const names = FIELD_NAMES[proc] ?? ['x'];
+      const declared = fieldsOf(proc).names;
+      const names = declared.length > 0 ? declared : ['x'];
       for (const [i, v, typed] of spec.edits) {
         const name = names[i % names.length]!;
-        // Half of the edits take a near miss for the field's own type, so that more of them pass the other checks.
-        const pool = FIELD_POOLS[fieldKind(name)];
+        // Half of the edits take a near miss from the field's own schema, so that more of them pass the other checks.
+        const pool = typedMisses(proc, name);
         setOwn(out, name, typed % 2 === 0 ? pool[typed % pool.length] : v);
       }
       const baseKeys = Object.keys(base);
@@ -840,6 +780,11 @@ interface Call {
   input?: Record<string, unknown>;
   /** When set, the server must refuse this call (4xx). */
   mustReject?: string;
+  /**
+   * Set on the schema cases, whose caller the procedure admits: the exact 400 the server must answer, a DRF field map
+   * (from the schema, or a configured limit), or 'nul' for the NUL-character refusal that runs before the schema.
+   */
+  expect400?: FieldErrors | 'nul';
 }
 
 interface Sent {
@@ -875,7 +820,20 @@ interface KnownBug {
 const procsOf = (sent: Sent) => sent.calls.map((c) => c.proc);
 
 // Server bugs this fuzz found; all fixed (the reproductions below guard them). A new entry needs a narrow signature.
-const KNOWN_BUGS: KnownBug[] = [];
+const KNOWN_BUGS: KnownBug[] = [
+  {
+    // A lone UTF-16 surrogate in a string an update accepts (events.update/patch name or description,
+    // admin.users.update first_name/last_name) passes the schema, and then the audit entry's before/after JSON
+    // (audit.service.ts, `::jsonb`) is refused by PostgreSQL ("invalid input syntax for type json"): a 500 where a 400
+    // is due. Found by the schema cases; the fix belongs in src (refuse lone surrogates, or escape them for jsonb).
+    id: 'lone-surrogate-json-500',
+    summary: 'a lone surrogate in an accepted string → 500 "invalid input syntax for type json"',
+    matches: (sent, _res, problem) =>
+      problem.kind === '5xx' &&
+      problem.detail.includes('invalid input syntax for type json') &&
+      /\\ud[89a-f][0-9a-f]{2}|%ED%[AB][0-9A-F]%/i.test(`${String(sent.opts.payload ?? '')} ${String(sent.opts.url)}`),
+  },
+];
 
 // A response may mention SQL or code only when it is echoing the request (e.g. a JSON parse error quoting it).
 const LEAK =
@@ -1004,25 +962,71 @@ function successData(sent: Sent, body: unknown, i: number): unknown {
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]/;
 
-/** Accepted strings must be stored and returned as sent (name is trimmed by the schema). */
+/**
+ * Free-text fields that a write stores and answers with (where in the answer): an accepted value must come back as
+ * the procedure's schema parsed it (e.g. a name trimmed by the schema), never rewritten by the layers below.
+ */
+const STORED_TEXT: Record<string, [field: string, answerPath: string[]][]> = {
+  'events.create': [
+    ['name', ['name']],
+    ['description', ['description']],
+  ],
+  'events.update': [
+    ['name', ['name']],
+    ['description', ['description']],
+  ],
+  'events.patch': [
+    ['name', ['name']],
+    ['description', ['description']],
+  ],
+  'auth.register': [
+    ['first_name', ['user', 'first_name']],
+    ['last_name', ['user', 'last_name']],
+  ],
+};
+
 function alterations(call: Call, data: unknown): string | undefined {
-  if (!call.input || !isObj(data)) return undefined;
-  const fields: [string, unknown, unknown][] = [];
-  if (EVENT_WRITES.has(call.proc)) {
-    const name = call.input.name;
-    if (typeof name === 'string') fields.push(['name', name.trim(), data.name]);
-    fields.push(['description', call.input.description, data.description]);
-  }
-  if (call.proc === 'auth.register' && isObj(data.user)) {
-    fields.push(['first_name', call.input.first_name, data.user.first_name]);
-    fields.push(['last_name', call.input.last_name, data.user.last_name]);
-  }
-  for (const [field, sent, stored] of fields) {
+  const stored = STORED_TEXT[call.proc];
+  if (!stored || !call.input || !isObj(data)) return undefined;
+  const parsed = procNamed(call.proc).input?.safeParse(call.input);
+  if (!parsed?.success || !isObj(parsed.data)) return undefined;
+  for (const [field, at] of stored) {
+    const sent = parsed.data[field];
+    const got = at.reduce<unknown>((v, k) => (isObj(v) ? v[k] : undefined), data);
     if (typeof sent !== 'string' || LONE_SURROGATE.test(sent)) continue;
-    if (sent !== stored)
-      return `${field}: sent ${JSON.stringify(sent).slice(0, 60)} got ${JSON.stringify(stored).slice(0, 60)}`;
+    if (sent !== got)
+      return `${field}: sent ${JSON.stringify(sent).slice(0, 60)} got ${JSON.stringify(got).slice(0, 60)}`;
   }
   return undefined;
+}
+
+type TrpcErrorBody = { error?: { data?: { fieldErrors?: unknown } } };
+
+/** JSON with sorted keys, to compare field maps whatever their key order. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    isObj(x)
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, x[k]]),
+        )
+      : x,
+  );
+
+/** Why a response is not the expected 400 field map (undefined when it is). */
+function fieldMapMismatch(expected: FieldErrors | 'nul', status: number, got: unknown): string | undefined {
+  if (status !== 400) return `status ${status}, expected 400 ${canonical(expected).slice(0, 160)}`;
+  if (expected === 'nul') {
+    const values = isObj(got) ? Object.values(got) : [];
+    const ok = values.length === 1 && canonical(values[0]) === canonical(['Null characters are not allowed.']);
+    return ok
+      ? undefined
+      : `expected one field with "Null characters are not allowed.", got ${canonical(got).slice(0, 160)}`;
+  }
+  return canonical(got) === canonical(expected)
+    ? undefined
+    : `expected ${canonical(expected).slice(0, 200)} got ${canonical(got).slice(0, 200)}`;
 }
 
 interface Stats {
@@ -1197,6 +1201,11 @@ async function exchange(sent: Sent): Promise<Outcome> {
     const ok = callSucceeded(sent, res, body, i);
     anySuccess ||= ok;
     if (ok && call.mustReject) problems.push({ kind: 'accepted-invalid', detail: call.mustReject });
+    if (call.expect400) {
+      const got = sent.transport === 'rest' ? body : (body as TrpcErrorBody | undefined)?.error?.data?.fieldErrors;
+      const wrong = fieldMapMismatch(call.expect400, res.statusCode, got);
+      if (wrong) problems.push({ kind: 'not-the-schema-400', detail: wrong });
+    }
     if (ok) {
       const altered = alterations(call, successData(sent, body, i));
       if (altered) problems.push({ kind: 'altered', detail: altered });
@@ -1234,12 +1243,13 @@ function record(o: Outcome) {
  * it moved, the content checksum decides whether rows really changed, and if every request of the group was
  * rejected (and none is a documented exception), that is a violation. CONCURRENCY=1 pins it to one request.
  */
-async function run<C>(cases: C[], build: (c: C) => Sent): Promise<void> {
-  for (let i = 0; i < cases.length; i += CONCURRENCY) {
-    const sents = cases.slice(i, i + CONCURRENCY).map(build);
+async function run<C>(cases: C[], build: (c: C) => Sent, concurrency = CONCURRENCY): Promise<void> {
+  for (let i = 0; i < cases.length; i += concurrency) {
+    const sents = cases.slice(i, i + concurrency).map(build);
     const outcomes = await Promise.all(sents.map(exchange));
     const counter = await changeCounter();
-    if (counter !== lastCounter) {
+    const moved = counter !== lastCounter;
+    if (moved) {
       lastCounter = counter;
       const now = await snapshot();
       const changed = diff(lastSnapshot, now);
@@ -1252,7 +1262,8 @@ async function run<C>(cases: C[], build: (c: C) => Sent): Promise<void> {
       lastSnapshot = now;
     }
     outcomes.forEach(record);
-    if (await renewEndedSessions(w)) {
+    // Only a request that succeeded or wrote rows can have ended a session (or demoted the admin).
+    if ((moved || outcomes.some((o) => o.anySuccess)) && (await renewEndedSessions(w))) {
       // The new sign-ins are the harness's rows, not the cases': the next round is compared with them in place.
       lastCounter = await changeCounter();
       lastSnapshot = await snapshot();
@@ -1271,6 +1282,9 @@ async function renewEndedSessions(world: World): Promise<boolean> {
     try {
       await world.h.rt.services.auth.authenticate(`Bearer ${signedIn.access}`);
     } catch {
+      // The back office's user procedures may have deactivated the user or changed its password: undo that first.
+      await world.h.rt.services.auth.setActive(signedIn.username, true);
+      await world.h.rt.services.auth.setPassword(signedIn.username, PASSWORD);
       const tokens = await world.h.rt.services.auth.obtainToken(
         { username: signedIn.username, password: PASSWORD },
         IN_PROCESS,
@@ -1279,7 +1293,10 @@ async function renewEndedSessions(world: World): Promise<boolean> {
       renewed = true;
     }
   }
-  return renewed;
+  const demoted = await db.query('UPDATE users SET is_superuser = true WHERE id = $1 AND NOT is_superuser', [
+    world.admin.id,
+  ]);
+  return renewed || (demoted.rowCount ?? 0) > 0;
 }
 
 function describeRequest(sent: Sent): string {
@@ -1318,7 +1335,7 @@ function expectNoViolations(scope: string) {
   const unique = new Map<string, Violation>();
   for (const v of mine)
     if (!unique.has(`${v.kind}:${v.label}:${v.status}`)) unique.set(`${v.kind}:${v.label}:${v.status}`, v);
-  expect([...unique.values()].slice(0, 15)).toEqual([]);
+  expect([...unique.values()].slice(0, Number(process.env.FUZZ_SHOW ?? 15))).toEqual([]);
 }
 
 // ---- the cases ------------------------------------------------------------------------------------------------
@@ -1339,6 +1356,25 @@ const restCase = fc.record({
 
 type CaseOf<A> = A extends fc.Arbitrary<infer T> ? T : never;
 
+/** The world's ids for a route's `{id}`: events, users or reservations, after the procedure's area. */
+function worldIdsFor(w: World, proc: Proc): number[] {
+  const area = proc.name.split('.').at(-2);
+  return area === 'events' ? w.eventIds : area === 'users' ? w.userIds : w.reservationIds;
+}
+
+/** The path parameters as the server sees them (decoded strings); undefined values when the segment is not decodable. */
+function pathParamsOf(route: Route, segment: string): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const name of route.proc.rest?.pathParams ?? []) {
+    try {
+      params[name] = decodeURIComponent(segment);
+    } catch {
+      params[name] = segment;
+    }
+  }
+  return params;
+}
+
 function buildRest(c: CaseOf<typeof restCase>): Sent {
   const route = c.route;
   const method = c.wrongMethod ?? route.method;
@@ -1346,7 +1382,7 @@ function buildRest(c: CaseOf<typeof restCase>): Sent {
   const obj = input.structured && isObj(input.value) ? (input.value as Record<string, unknown>) : undefined;
   let idSegment = '';
   if (route.path.includes('{id}')) {
-    const pool = route.proc.startsWith('events') ? w.eventIds : w.reservationIds;
+    const pool = worldIdsFor(w, route.proc);
     idSegment = 'raw' in c.id ? c.id.raw : String(pool[c.id.valid % pool.length]);
   }
   let path = `/api${route.path.replace('{id}', idSegment)}`;
@@ -1371,10 +1407,11 @@ function buildRest(c: CaseOf<typeof restCase>): Sent {
     ...(payload !== undefined ? { payload } : {}),
   };
   const jsonBody = usesBody && payload !== undefined && c.ctype === 'application/json';
-  const call: Call = { proc: route.proc };
+  const call: Call = { proc: route.proc.name };
   if (jsonBody && obj) {
-    call.input = obj;
-    const reason = rejectionReason(route.proc, obj, true);
+    const pathParams = pathParamsOf(route, idSegment);
+    call.input = { ...obj, ...pathParams };
+    const reason = rejectionReason(route.proc, obj, pathParams);
     if (reason) call.mustReject = reason;
   }
   // A wrong method on a known path must not run the procedure.
@@ -1409,7 +1446,7 @@ const trpcCase = fc.record({
 
 function buildTrpc(c: CaseOf<typeof trpcCase>): Sent {
   const proc = c.proc;
-  const input = materialize(w, proc.name, c.input);
+  const input = materialize(w, proc, c.input);
   const asGet = (proc.type === 'query') !== c.wrongMethod;
   const text = inputText(input);
   let opts: InjectOptions;
@@ -1421,13 +1458,13 @@ function buildTrpc(c: CaseOf<typeof trpcCase>): Sent {
     opts = {
       method: 'GET',
       url: `/trpc/${proc.name}${param}`,
-      headers: headersFor(authorization(w, c.auth, proc.name, c.pick), undefined, c.idem, c.extra),
+      headers: headersFor(authorization(w, c.auth, proc, c.pick), undefined, c.idem, c.extra),
     };
   } else {
     opts = {
       method: 'POST',
       url: `/trpc/${proc.name}`,
-      headers: headersFor(authorization(w, c.auth, proc.name, c.pick), trpcContentType(c.ctype), c.idem, c.extra),
+      headers: headersFor(authorization(w, c.auth, proc, c.pick), trpcContentType(c.ctype), c.idem, c.extra),
       ...(text !== undefined ? { payload: text } : {}),
     };
   }
@@ -1436,7 +1473,7 @@ function buildTrpc(c: CaseOf<typeof trpcCase>): Sent {
   const parsedAsJson = asGet || c.ctype === 'application/json';
   if (obj && parsedAsJson) {
     call.input = obj;
-    const reason = rejectionReason(proc.name, obj, false);
+    const reason = rejectionReason(proc, obj);
     if (reason) call.mustReject = reason;
   }
   if (c.wrongMethod) call.mustReject = `${proc.type} sent as ${asGet ? 'GET' : 'POST'}`;
@@ -1472,7 +1509,7 @@ function buildBatch(c: CaseOf<typeof batchCase>): Sent {
   let procs = c.procs;
   if (c.sameType > 0) procs = procs.filter((p) => p.type === procs[0]!.type);
   const asGet = procs[0]!.type === 'query';
-  const inputs = procs.map((p, i) => materialize(w, p.name, c.inputs[i]!));
+  const inputs = procs.map((p, i) => materialize(w, p, c.inputs[i]!));
   let text: string;
   if (c.raw) text = c.raw;
   else {
@@ -1483,7 +1520,12 @@ function buildBatch(c: CaseOf<typeof batchCase>): Sent {
     text = `{${parts.filter((x) => x !== undefined).join(',')}}`;
   }
   const names = procs.map((p) => p.name).join(',');
-  const auth = authorization(w, c.auth, procs.find((p) => ADMIN_PROCS.has(p.name))?.name, c.pick);
+  const auth = authorization(
+    w,
+    c.auth,
+    procs.find((p) => p.access === 'admin'),
+    c.pick,
+  );
   const opts: InjectOptions = asGet
     ? {
         method: 'GET',
@@ -1502,7 +1544,7 @@ function buildBatch(c: CaseOf<typeof batchCase>): Sent {
     const inp = inputs[i]!;
     if (!c.raw && validJson && inp.structured && isObj(inp.value)) {
       call.input = inp.value as Record<string, unknown>;
-      const reason = rejectionReason(p.name, inp.value, false);
+      const reason = rejectionReason(p, inp.value);
       if (reason) call.mustReject = reason;
     }
     if ((p.type === 'query') !== asGet) call.mustReject = `${p.type} in a ${asGet ? 'GET' : 'POST'} batch`;
@@ -1611,7 +1653,7 @@ const oddCase = fc.record({
 });
 
 function buildOdd(c: CaseOf<typeof oddCase>): Sent {
-  const input = materialize(w, 'reservations.createHold', c.body);
+  const input = materialize(w, procNamed('reservations.createHold'), c.body);
   const payload = c.method === 'GET' ? undefined : inputText(input);
   const opts: InjectOptions = {
     method: c.method as InjectOptions['method'],
@@ -1629,6 +1671,145 @@ function buildOdd(c: CaseOf<typeof oddCase>): Sent {
     ...(payload !== undefined ? { payload } : {}),
   };
   return { transport: 'odd', label: `odd ${c.method}`, opts, calls: [], corpus: corpusOf(opts) };
+}
+
+// ---- the schema cases: every procedure's derived inputs, sent as a caller it admits -------------------------
+
+interface SchemaSend {
+  proc: Proc;
+  transport: 'rest' | 'trpc';
+  label: string;
+  input: unknown;
+}
+
+/** Each derived case of each procedure, over tRPC and (when exposed) REST. */
+function schemaSends(): SchemaSend[] {
+  return PROCS.flatMap((proc) =>
+    schemaCases(proc, template(w, proc, 0)).flatMap((c) => {
+      const one = (transport: 'rest' | 'trpc'): SchemaSend => ({ proc, transport, label: c.label, input: c.input });
+      return proc.rest ? [one('trpc'), one('rest')] : [one('trpc')];
+    }),
+  );
+}
+
+const tokenFor = (proc: Proc) =>
+  proc.access === 'admin' ? w.admin.access : proc.access === 'user' ? w.user.access : undefined;
+
+/** What the server validates: the JSON the request carries, as it parses back (undefined keys gone, -0 is 0). */
+const asSent = (v: unknown): unknown => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
+
+/** The exact 400 a case must get, or undefined when its schema and the configured limits accept it. */
+function expected400(proc: Proc, seen: unknown): FieldErrors | 'nul' | undefined {
+  if (hasNulChar(seen)) return 'nul';
+  return schemaRefusal(proc, seen) ?? configRefusal(proc, seen, h.config);
+}
+
+const PATH_SAFE = /^[\w.~-]+$/;
+const LONE = /[\ud800-\udfff]/;
+
+/**
+ * The REST request of a case: path parameters from the input (a case whose parameter cannot be a path segment is
+ * left to tRPC), the rest in the JSON body or, for GET and DELETE, the query string (where every value is a string).
+ */
+function restRequest(s: SchemaSend): { opts: InjectOptions; seen: Record<string, unknown> | undefined } | undefined {
+  const rest = s.proc.rest!;
+  const input = asSent(s.input);
+  if (!isObj(input)) return undefined;
+  const pathParams: Record<string, string> = {};
+  let path = `/api${rest.path}`;
+  for (const name of rest.pathParams) {
+    const v = input[name];
+    if ((typeof v !== 'string' && typeof v !== 'number') || !PATH_SAFE.test(String(v))) return undefined;
+    pathParams[name] = String(v);
+    path = path.replace(`{${name}}`, String(v));
+  }
+  const others = Object.entries(input).filter(([k]) => !(k in pathParams));
+  const headers = headersFor(bearerOf(tokenFor(s.proc)), 'application/json', undefined);
+  if (rest.method === 'GET' || rest.method === 'DELETE') {
+    const query: Record<string, string> = {};
+    for (const [k, v] of others) {
+      if (typeof v === 'string' && !LONE.test(v) && v.length < 2000) query[k] = v;
+      else if (typeof v === 'number' || typeof v === 'boolean') query[k] = String(v);
+      else return undefined;
+    }
+    const qs = Object.entries(query)
+      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+      .join('&');
+    delete headers['content-type'];
+    const opts: InjectOptions = { method: rest.method as 'GET', url: qs ? `${path}?${qs}` : path, headers };
+    return { opts, seen: takesNoInput(s.proc) ? undefined : { ...query, ...pathParams } };
+  }
+  const body: Record<string, unknown> = {};
+  for (const [k, v] of others) setOwn(body, k, v);
+  const opts: InjectOptions = { method: rest.method as 'POST', url: path, headers, payload: JSON.stringify(body) };
+  return { opts, seen: { ...body, ...pathParams } };
+}
+
+const bearerOf = (token: string | undefined) => (token ? `Bearer ${token}` : undefined);
+
+function buildSchemaSend(s: SchemaSend): Sent {
+  const label = `schema ${s.transport} ${s.proc.name}`;
+  bump(stats.coverage, label);
+  if (s.transport === 'rest') {
+    const req = restRequest(s)!;
+    const call: Call = { proc: s.proc.name, input: req.seen };
+    const expected = expected400(s.proc, req.seen);
+    if (expected) call.expect400 = expected;
+    return {
+      transport: 'rest',
+      label: `${label} ${s.label}`,
+      opts: req.opts,
+      calls: [call],
+      corpus: corpusOf(req.opts),
+    };
+  }
+  const seen = asSent(s.input);
+  const text = seen === undefined ? undefined : JSON.stringify(seen);
+  const auth = bearerOf(tokenFor(s.proc));
+  const opts: InjectOptions =
+    s.proc.type === 'query'
+      ? {
+          method: 'GET',
+          url: `/trpc/${s.proc.name}${text === undefined ? '' : `?input=${enc(text)}`}`,
+          headers: headersFor(auth, undefined, undefined),
+        }
+      : {
+          method: 'POST',
+          url: `/trpc/${s.proc.name}`,
+          headers: headersFor(auth, 'application/json', undefined),
+          ...(text !== undefined ? { payload: text } : {}),
+        };
+  const call: Call = { proc: s.proc.name, ...(isObj(seen) ? { input: seen } : {}) };
+  const expected = expected400(s.proc, seen);
+  if (expected) call.expect400 = expected;
+  return { transport: 'trpc', label: `${label} ${s.label}`, opts, calls: [call], corpus: corpusOf(opts) };
+}
+
+/**
+ * A subscription case its schema refuses: tRPC answers 200 with a server-sent-events stream whose one message is
+ * the error, and ends it (valid input would stream until closed, so only refused cases can go through app.inject).
+ */
+async function subscriptionRefusal(
+  proc: Proc,
+  c: SchemaCase,
+  expected: FieldErrors | 'nul',
+): Promise<string | undefined> {
+  const seen = asSent(c.input);
+  const text = seen === undefined ? '' : `?input=${enc(JSON.stringify(seen))}`;
+  const auth = bearerOf(tokenFor(proc));
+  const res = await Promise.race([
+    h.app.inject({ method: 'GET', url: `/trpc/${proc.name}${text}`, headers: headersFor(auth, undefined, undefined) }),
+    new Promise<undefined>((resolve) => setTimeout(resolve, 5000, undefined)),
+  ]);
+  stats.requests++;
+  if (!res) return 'the stream did not end within 5 s';
+  bump(stats.byStatus, res.statusCode);
+  const line = res.body
+    .split('\n')
+    .find((l, i, all) => l.startsWith('data:') && all[i - 1] === 'event: serialized-error');
+  const error = tryJson(line?.slice('data:'.length).trim()).value as
+    { data?: { httpStatus?: number; fieldErrors?: unknown } } | undefined;
+  return fieldMapMismatch(expected, error?.data?.httpStatus ?? res.statusCode, error?.data?.fieldErrors);
 }
 
 // ---- the run --------------------------------------------------------------------------------------------------
@@ -1677,6 +1858,8 @@ afterAll(async () => {
       .map(([s, n]) => `${s}:${n}`)
       .join(' ')}`,
     `fuzz: known server bugs hit: ${known || 'none'}`,
+    `fuzz: schema cases=${schemaTally.cases} (refused by the schema or a configured limit: ${schemaTally.refused}); ` +
+      `refused subscription cases=${schemaTally.subscriptionCases}`,
     ...[...stats.knownExamples].map(([id, ex]) => `  ${id}: ${ex}`),
   ];
   console.log(lines.join('\n'));
@@ -1698,8 +1881,41 @@ afterAll(async () => {
 });
 
 const PROPERTY_TIMEOUT = 240_000;
+const schemaTally = { cases: 0, refused: 0, subscriptionCases: 0 };
 
 describe('fuzz: hostile input never breaks the server', () => {
+  it(
+    "every procedure's schema cases: what its own schema refuses gets exactly that 400 field map, and changes nothing",
+    async () => {
+      const sends = schemaSends().filter((s) => s.transport === 'trpc' || restRequest(s) !== undefined);
+      const refused = sends.filter((s) =>
+        expected400(s.proc, s.transport === 'rest' ? restRequest(s)?.seen : asSent(s.input)),
+      );
+      const accepted = sends.filter((s) => !refused.includes(s));
+      schemaTally.cases = sends.length;
+      schemaTally.refused = refused.length;
+      // FUZZ_PRINT_CASES=<procedure> lists that procedure's derived cases and the verdict expected of each.
+      const listed = sends.filter((x) => x.proc.name === process.env.FUZZ_PRINT_CASES);
+      if (listed.length > 0) {
+        const verdict = (x: SchemaSend) =>
+          expected400(x.proc, x.transport === 'rest' ? restRequest(x)?.seen : asSent(x.input)) ?? 'accepted';
+        console.log(listed.map((x) => `${x.transport} ${x.label} → ${JSON.stringify(verdict(x))}`).join('\n'));
+      }
+      // What the schema refuses never reaches a service, so it cannot end the caller's session: those go CONCURRENCY
+      // at a time. The rest go one at a time, so that a case that ends the session (a logout) is followed by a fresh
+      // sign-in before the next, and a change of rows is pinned to one request.
+      await run(refused, buildSchemaSend);
+      await run(accepted, buildSchemaSend, 1);
+      for (const p of PROCS) {
+        expect(stats.coverage.get(`schema trpc ${p.name}`) ?? 0).toBeGreaterThan(0);
+        if (p.rest) expect(stats.coverage.get(`schema rest ${p.name}`) ?? 0).toBeGreaterThan(0);
+      }
+      expect(schemaTally.refused).toBeGreaterThan(0);
+      expectNoViolations('schema');
+    },
+    PROPERTY_TIMEOUT,
+  );
+
   it(
     'every REST route and method (restRoutes())',
     async () => {
@@ -1740,6 +1956,37 @@ describe('fuzz: hostile input never breaks the server', () => {
     },
     PROPERTY_TIMEOUT,
   );
+
+  it('subscriptions: each case its own schema refuses ends the stream with exactly that 400 field map', async () => {
+    const failures: string[] = [];
+    for (const proc of ALL_PROCS.filter((p) => p.type === 'subscription')) {
+      for (const c of schemaCases(proc, template(w, proc, 0))) {
+        const expected = expected400(proc, asSent(c.input));
+        if (!expected) continue;
+        bump(stats.coverage, `schema sse ${proc.name}`);
+        schemaTally.subscriptionCases++;
+        const wrong = await subscriptionRefusal(proc, c, expected);
+        if (wrong) failures.push(`${proc.name} ${c.label}: ${wrong}`);
+      }
+    }
+    expect(failures.slice(0, 15)).toEqual([]);
+  });
+
+  it('covered every procedure of appRouter and every REST route, with no list kept by hand', () => {
+    const uncovered = ALL_PROCS.filter((p) => {
+      // Subscriptions stream for valid input: only their refused cases can be sent here (see above).
+      if (p.type === 'subscription') return (stats.coverage.get(`schema sse ${p.name}`) ?? 0) === 0;
+      const keys = [`tRPC ${p.name}`, `batch ${p.name}`, `schema trpc ${p.name}`];
+      if (p.rest) keys.push(`REST ${p.rest.method} ${p.rest.path}`, `schema rest ${p.name}`);
+      return keys.some((k) => (stats.coverage.get(k) ?? 0) === 0);
+    });
+    expect(uncovered.map((p) => p.name)).toEqual([]);
+    expect(
+      restRoutes()
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+  });
 
   it('afterwards: no prototype pollution, healthy, serving holds, counters consistent', async () => {
     expect(stats.requests).toBeGreaterThanOrEqual(MIN_REQUESTS);

@@ -3,6 +3,8 @@
 //   API4 resource consumption         API5 function-level authorization API8 misconfiguration (headers, CORS,
 //   error bodies in production)       API9 inventory (the documented surface is the whole surface).
 // (API6 business flows, API7 SSRF and API10 unsafe consumption of APIs have no surface here: no outbound calls.)
+// The procedure list, who may call each, their valid inputs and the fields they refuse derive from the router and
+// each procedure's zod schemas (support/schema-cases.ts); limits come from the running config.
 // Each check is one case; afterAll prints `security: cases=N passed` for the docs.
 // "Known gaps" at the end are `it.failing` reproductions of open server bugs: they are not counted, and turn red
 // when the bug is fixed (then drop `.failing` and count them).
@@ -15,6 +17,15 @@ import { QueryTypes } from 'sequelize';
 import { loadConfig } from '../src/config';
 import { buildOpenApiDocument, restRoutes } from '../src/openapi';
 import { recordReliability } from './reliability/record';
+import {
+  answerFieldNames,
+  baseInput,
+  fieldsOf,
+  proceduresUnderTest,
+  schemaRefusal,
+  setOwn,
+  type ProcedureUnderTest,
+} from './support/schema-cases';
 import {
   IN_PROCESS,
   PASSWORD,
@@ -45,6 +56,14 @@ function check(name: string, fn: () => Promise<void>, timeout?: number) {
     timeout,
   );
 }
+
+/** The router's procedures (subscriptions stream, and are tested in live-availability.test.ts). */
+const PROCEDURES = proceduresUnderTest().filter((p) => p.type !== 'subscription');
+const procedureNamed = (name: string): ProcedureUnderTest => {
+  const p = PROCEDURES.find((x) => x.name === name);
+  if (!p) throw new Error(`no procedure ${name}`);
+  return p;
+};
 
 const NOT_VALID = { detail: 'Given token not valid for any token type', code: 'token_not_valid' };
 const LEAK = /at .*\.ts:|SELECT |INSERT |sequelize|no_such_table|secret_column|hunter2|\/srv\/|node_modules/i;
@@ -172,6 +191,136 @@ function claims(type: 'access' | 'refresh', userId: unknown, ttl = 3600) {
   return { token_type: type, user_id: userId, jti: randomUUID(), iat: now, exp: now + ttl };
 }
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+// ---- derived from the router: a caller each procedure admits, a valid input, one request on either transport ----
+
+/** A user the back office's user procedures aim at, and an event the event procedures aim at (made on first use). */
+let sweepTargets: Promise<{ victim: TestUser; event: number }> | undefined;
+const targets = () =>
+  (sweepTargets ??= (async () => ({
+    victim: await createUser(h),
+    event: (await createEvent(h, { capacity: 10 })).id,
+  }))());
+
+/** Sign-ins are limited per address: each derived request comes from its own. */
+let addressSeq = 0;
+const nextAddress = () => {
+  addressSeq++;
+  return `198.18.${(addressSeq >> 8) & 255}.${addressSeq & 255}`;
+};
+
+/** A token the procedure admits (admin, a user, or none for the public ones). */
+const callerOf = (p: ProcedureUnderTest) =>
+  p.access === 'admin' ? admin.access : p.access === 'user' ? alice.access : undefined;
+
+const transportsOf = (p: ProcedureUnderTest) => (p.rest ? (['rest', 'trpc'] as const) : (['trpc'] as const));
+const labelOf = (p: ProcedureUnderTest, transport: 'rest' | 'trpc') =>
+  transport === 'rest' ? `REST ${p.rest!.method} ${p.rest!.path}` : `tRPC ${p.name}`;
+
+/**
+ * Values of this file's rows for fields of that name, so that the base input is valid and aimed at rows that exist;
+ * baseInput keeps only the fields the procedure's schema has, and the schema decides validity.
+ */
+async function hintsFor(p: ProcedureUnderTest): Promise<Record<string, unknown>> {
+  const { victim, event } = await targets();
+  const area = p.name.split('.').at(-2);
+  const name = unique('sweep');
+  return {
+    id: area === 'events' ? event : area === 'users' ? victim.id : aliceRest,
+    event_id: eventId,
+    event: eventId,
+    reservation_id: aliceRest,
+    refresh: alice.refresh,
+    username: p.name === 'auth.register' ? name : alice.username,
+    email: `${name}@example.com`,
+    password: PASSWORD,
+    password2: PASSWORD,
+    name: unique('Sweep '),
+    capacity: 5,
+    ...futureTimes(),
+    reason: 'sweep',
+    minutes: 5,
+  };
+}
+
+interface Answer {
+  status: number;
+  /** The DRF field map (REST body, tRPC data.fieldErrors). */
+  fields: unknown;
+  /** REST body.code or tRPC data.appCode. */
+  code: unknown;
+  /** The input as the server validates it: over REST the path parameters (strings) merged over the body or query. */
+  seen: unknown;
+}
+
+/** One call of a procedure with this input, over REST (path, then body or query) or tRPC. */
+async function send(
+  p: ProcedureUnderTest,
+  transport: 'rest' | 'trpc',
+  input: Record<string, unknown>,
+  token: string | undefined,
+): Promise<Answer> {
+  const auth = token ? bearer(token) : {};
+  const remoteAddress = nextAddress();
+  if (transport === 'rest') {
+    const route = p.rest!;
+    const pathParams: Record<string, string> = {};
+    let url = `/api${route.path}`;
+    for (const name of route.pathParams) {
+      pathParams[name] = String(input[name]);
+      url = url.replace(`{${name}}`, encodeURIComponent(String(input[name])));
+    }
+    const others: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(input)) if (!(k in pathParams)) setOwn(others, k, v);
+    const useBody = route.method !== 'GET' && route.method !== 'DELETE';
+    const query = Object.fromEntries(Object.entries(others).map(([k, v]) => [k, String(v)]));
+    const res = await inject(h, {
+      method: route.method as 'POST',
+      remoteAddress,
+      ...(useBody
+        ? { url, headers: { ...json, ...auth }, payload: JSON.stringify(others) }
+        : { url: `${url}?${new URLSearchParams(query).toString()}`, headers: auth }),
+    });
+    const body = res.json() as { code?: unknown };
+    return {
+      status: res.statusCode,
+      fields: body,
+      code: body.code,
+      seen: { ...(useBody ? others : query), ...pathParams },
+    };
+  }
+  const text = JSON.stringify(input);
+  const res = await inject(
+    h,
+    p.type === 'query'
+      ? { method: 'GET', url: `/trpc/${p.name}?input=${encodeURIComponent(text)}`, headers: auth, remoteAddress }
+      : { method: 'POST', url: `/trpc/${p.name}`, headers: { ...json, ...auth }, payload: text, remoteAddress },
+  );
+  const data = (res.json() as { error?: { data?: { fieldErrors?: unknown; appCode?: unknown } } }).error?.data;
+  return { status: res.statusCode, fields: data?.fieldErrors, code: data?.appCode, seen: input };
+}
+
+/** What a refused call must leave as it was: this file's users, reservations and target event, and no new rows. */
+async function sweepState() {
+  const { victim, event } = await targets();
+  const users = await h.rt.sequelize.query('SELECT * FROM users WHERE id IN (:ids) ORDER BY id', {
+    type: QueryTypes.SELECT,
+    replacements: { ids: [alice.id, bob.id, admin.id, victim.id] },
+  });
+  const created = await h.rt.sequelize.query(
+    `SELECT (SELECT count(*) FROM events WHERE name LIKE 'Sweep %') AS events,
+            (SELECT count(*) FROM users WHERE username LIKE 'sweep%') AS users`,
+    { type: QueryTypes.SELECT },
+  );
+  return { users, created, reservations: await reservationRows([alice.id, bob.id]), event: await eventRow(event) };
+}
+
+/** Every column of every model: the fields a mass-assignment attempt would name. */
+function modelColumns(): string[] {
+  return Object.values(h.rt.sequelize.models).flatMap((m) =>
+    Object.entries(m.getAttributes()).map(([name, a]) => a.field ?? name),
+  );
+}
 
 // ---- API1: object-level authorization -------------------------------------------------------------------------
 
@@ -393,6 +542,20 @@ describe('API5 function-level authorization: admin functions refuse users, and c
     expect(await eventRow(target.id)).toEqual(before);
   });
 
+  // Every admin procedure of the router (read from the base procedure it is built on), on both transports.
+  for (const p of PROCEDURES.filter((x) => x.access === 'admin')) {
+    for (const transport of transportsOf(p)) {
+      check(`${labelOf(p, transport)} with a valid input as a user → 403 FORBIDDEN, nothing changed`, async () => {
+        const input = baseInput(p, await hintsFor(p));
+        expect(schemaRefusal(p, input)).toBeUndefined();
+        const before = await sweepState();
+        const res = await send(p, transport, input, bob.access);
+        expect([res.status, res.code]).toEqual([403, 'FORBIDDEN']);
+        expect(await sweepState()).toEqual(before);
+      });
+    }
+  }
+
   check('positive control: the admin token passes the same check (PATCH → 200)', async () => {
     const target = await createEvent(h);
     const res = await rest(h, 'PATCH', `/api/events/${target.id}/`, { token: admin.access, body: { capacity: 7 } });
@@ -606,6 +769,33 @@ describe('API3 object-property authorization: unknown fields are refused, never 
     });
   }
 
+  // Every procedure with a strict input, on both transports, as a caller it admits: each model column and each field
+  // of its own answer that its schema does not take is refused by name, with the schema's own field map.
+  for (const p of PROCEDURES.filter((x) => fieldsOf(x).strict)) {
+    for (const transport of transportsOf(p)) {
+      check(
+        `${labelOf(p, transport)} + any model column or answer field it does not take → 400 {"<field>":["Unknown field."]}, nothing changed`,
+        async () => {
+          const own = new Set(fieldsOf(p).names);
+          const foreign = [...new Set([...modelColumns(), ...answerFieldNames(p)])].filter((f) => !own.has(f)).sort();
+          // The introspection found the columns a privilege escalation would name.
+          expect(modelColumns()).toEqual(expect.arrayContaining(['is_superuser', 'password', 'status', 'held']));
+          const base = baseInput(p, await hintsFor(p));
+          expect(schemaRefusal(p, base)).toBeUndefined();
+          const before = await sweepState();
+          for (const field of foreign) {
+            const input = { ...base };
+            setOwn(input, field, true);
+            const res = await send(p, transport, input, callerOf(p));
+            expect([field, res.status, res.fields]).toEqual([field, 400, { [field]: ['Unknown field.'] }]);
+            expect(res.fields).toEqual(schemaRefusal(p, res.seen));
+          }
+          expect(await sweepState()).toEqual(before);
+        },
+      );
+    }
+  }
+
   check('responses expose exactly the documented fields (no password, is_superuser, is_active, counters)', async () => {
     const me = await rest(h, 'GET', '/api/auth/users/me/', { token: alice.access });
     const login = await rest(h, 'POST', '/api/auth/users/login/', {
@@ -651,7 +841,8 @@ describe('API3 object-property authorization: unknown fields are refused, never 
 // ---- API4: unrestricted resource consumption ---------------------------------------------------------------------
 
 describe('API4 resource consumption: bounded bodies, quantities and pages', () => {
-  const tooBig = JSON.stringify({ event_id: 1, pad: 'x'.repeat(70 * 1024) });
+  // Sizes come from the running config (BODY_LIMIT_BYTES, 64 KiB by default).
+  const tooBig = () => JSON.stringify({ event_id: 1, pad: 'x'.repeat(h.config.bodyLimitBytes + 6 * 1024) });
 
   check('REST body over BODY_LIMIT_BYTES (64 KiB) → 413 JSON, nothing created', async () => {
     const before = await reservationRows([alice.id]);
@@ -659,7 +850,7 @@ describe('API4 resource consumption: bounded bodies, quantities and pages', () =
       method: 'POST',
       url: '/api/reservations/create_hold/',
       headers: { ...json, ...bearer(alice.access) },
-      payload: tooBig,
+      payload: tooBig(),
     });
     expect(res.statusCode).toBe(413);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -673,7 +864,7 @@ describe('API4 resource consumption: bounded bodies, quantities and pages', () =
         method: 'POST',
         url,
         headers: { ...json, ...bearer(alice.access) },
-        payload: tooBig,
+        payload: tooBig(),
       });
       expect(res.statusCode).toBe(413);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -682,8 +873,9 @@ describe('API4 resource consumption: bounded bodies, quantities and pages', () =
   });
 
   check('a body of exactly 64 KiB is not refused for its size', async () => {
-    const exact = `{"event_id":${eventId},"pad":"${'x'.repeat(64 * 1024 - `{"event_id":${eventId},"pad":""}`.length)}"}`;
-    expect(Buffer.byteLength(exact)).toBe(64 * 1024);
+    const limit = h.config.bodyLimitBytes;
+    const exact = `{"event_id":${eventId},"pad":"${'x'.repeat(limit - `{"event_id":${eventId},"pad":""}`.length)}"}`;
+    expect(Buffer.byteLength(exact)).toBe(limit);
     const res = await inject(h, {
       method: 'POST',
       url: '/api/reservations/create_hold/',
@@ -694,22 +886,29 @@ describe('API4 resource consumption: bounded bodies, quantities and pages', () =
   });
 
   check('quantity above MAX_HOLD_QUANTITY (10) → 400 on both transports', async () => {
+    // The ceiling is the running config's; the schema's own bound (kept only to keep numbers sane) is far above it.
+    const max = h.config.maxHoldQuantity;
+    const schemaMax = procedureNamed('reservations.createHold').json.properties?.quantity?.maximum;
+    expect(schemaMax).toBeGreaterThan(max);
     const viaRest = await rest(h, 'POST', '/api/reservations/create_hold/', {
       token: alice.access,
-      body: { event_id: eventId, quantity: 11 },
+      body: { event_id: eventId, quantity: max + 1 },
     });
     const viaTrpc = await trpc(
       h,
       'mutation',
       'reservations.createHold',
-      { event_id: eventId, quantity: 1_000_000 },
+      { event_id: eventId, quantity: schemaMax },
       alice.access,
     );
     expect([viaRest.status, viaRest.body]).toEqual([
       400,
-      { quantity: ['Ensure this value is less than or equal to 10.'] },
+      { quantity: [`Ensure this value is less than or equal to ${max}.`] },
     ]);
-    expect(viaTrpc.status).toBe(400);
+    expect([viaTrpc.status, viaTrpc.error?.data.fieldErrors]).toEqual([
+      400,
+      { quantity: [`Ensure this value is less than or equal to ${max}.`] },
+    ]);
   });
 
   check('page size is fixed at 20: page_size/limit parameters cannot enlarge a page', async () => {
@@ -779,8 +978,11 @@ describe('API2 authentication: every forged, expired or misused token is refused
     expect([res.status, res.body.code]).toEqual([401, 'token_not_valid']);
   });
 
-  const publicProcedures = new Set(['/auth/users/register/', '/auth/users/login/', '/token/', '/token/refresh/']);
-  for (const route of restRoutes().filter((r) => !publicProcedures.has(r.path))) {
+  // Which routes are public is read from the procedures' base (API9 below pins that list).
+  const publicRoutes = new Set(
+    PROCEDURES.filter((p) => p.access === 'public' && p.rest).map((p) => `${p.rest!.method} ${p.rest!.path}`),
+  );
+  for (const route of restRoutes().filter((r) => !publicRoutes.has(`${r.method} ${r.path}`))) {
     check(`no credentials: ${route.method} ${route.path} → 401`, async () => {
       const url = `/api${route.path.replace('{id}', '1')}`;
       const res = await rest(
@@ -790,6 +992,13 @@ describe('API2 authentication: every forged, expired or misused token is refused
         route.method === 'GET' || route.method === 'DELETE' ? {} : { body: {} },
       );
       expect([res.status, res.body]).toEqual([401, { detail: 'Authentication credentials were not provided.' }]);
+    });
+  }
+  for (const p of PROCEDURES.filter((x) => x.access !== 'public')) {
+    check(`no credentials: tRPC ${p.name} with a valid input → 401 UNAUTHORIZED`, async () => {
+      const input = baseInput(p, await hintsFor(p));
+      const res = await send(p, 'trpc', input, undefined);
+      expect([res.status, res.code]).toEqual([401, 'UNAUTHORIZED']);
     });
   }
 });
