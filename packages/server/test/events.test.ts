@@ -244,6 +244,22 @@ describe('update and delete', () => {
     });
     expect(res).toMatchObject({ status: 400, body: { end_time: ['End time must be after start time.'] } });
   });
+
+  it('refuses an unpaired surrogate with 400 and changes nothing (it once reached the audit jsonb: a 500)', async () => {
+    const event = await createEvent(h);
+    for (const name of ['\ud800', 'a\udc00b']) {
+      const res = await rest(h, 'PATCH', `/api/events/${event.id}/`, { token: admin.access, body: { name } });
+      expect(res).toMatchObject({ status: 400, body: { name: ['Unpaired surrogate characters are not allowed.'] } });
+      const viaTrpc = await trpc(h, 'mutation', 'events.patch', { id: event.id, description: name }, admin.access);
+      expect(viaTrpc.error?.data?.fieldErrors).toEqual({
+        description: ['Unpaired surrogate characters are not allowed.'],
+      });
+    }
+    // A paired surrogate is a character like any other.
+    const ok = await rest(h, 'PATCH', `/api/events/${event.id}/`, { token: admin.access, body: { name: 'Gig 🎸' } });
+    expect(ok).toMatchObject({ status: 200, body: { name: 'Gig 🎸' } });
+    expect((await rest(h, 'GET', `/api/events/${event.id}/`, { token: admin.access })).body.name).toBe('Gig 🎸');
+  });
 });
 
 describe('read', () => {

@@ -47,7 +47,7 @@ import {
   baseInput,
   configRefusal,
   fieldsOf,
-  hasNulChar,
+  unstorableTextReasons,
   nearMisses,
   proceduresUnderTest,
   schemaCases,
@@ -782,10 +782,13 @@ interface Call {
   mustReject?: string;
   /**
    * Set on the schema cases, whose caller the procedure admits: the exact 400 the server must answer, a DRF field map
-   * (from the schema, or a configured limit), or 'nul' for the NUL-character refusal that runs before the schema.
+   * (from the schema, or a configured limit), or the refusal of strings that cannot be stored (a NUL character, an
+   * unpaired surrogate), which runs before the schema: one field, with one of these messages.
    */
-  expect400?: FieldErrors | 'nul';
+  expect400?: Expected400;
 }
+
+type Expected400 = FieldErrors | { unstorable: ReadonlySet<string> };
 
 interface Sent {
   transport: 'rest' | 'trpc' | 'batch' | 'odd';
@@ -820,20 +823,7 @@ interface KnownBug {
 const procsOf = (sent: Sent) => sent.calls.map((c) => c.proc);
 
 // Server bugs this fuzz found; all fixed (the reproductions below guard them). A new entry needs a narrow signature.
-const KNOWN_BUGS: KnownBug[] = [
-  {
-    // A lone UTF-16 surrogate in a string an update accepts (events.update/patch name or description,
-    // admin.users.update first_name/last_name) passes the schema, and then the audit entry's before/after JSON
-    // (audit.service.ts, `::jsonb`) is refused by PostgreSQL ("invalid input syntax for type json"): a 500 where a 400
-    // is due. Found by the schema cases; the fix belongs in src (refuse lone surrogates, or escape them for jsonb).
-    id: 'lone-surrogate-json-500',
-    summary: 'a lone surrogate in an accepted string → 500 "invalid input syntax for type json"',
-    matches: (sent, _res, problem) =>
-      problem.kind === '5xx' &&
-      problem.detail.includes('invalid input syntax for type json') &&
-      /\\ud[89a-f][0-9a-f]{2}|%ED%[AB][0-9A-F]%/i.test(`${String(sent.opts.payload ?? '')} ${String(sent.opts.url)}`),
-  },
-];
+const KNOWN_BUGS: KnownBug[] = [];
 
 // A response may mention SQL or code only when it is echoing the request (e.g. a JSON parse error quoting it).
 const LEAK =
@@ -1015,14 +1005,15 @@ const canonical = (v: unknown): string =>
   );
 
 /** Why a response is not the expected 400 field map (undefined when it is). */
-function fieldMapMismatch(expected: FieldErrors | 'nul', status: number, got: unknown): string | undefined {
+function fieldMapMismatch(expected: Expected400, status: number, got: unknown): string | undefined {
   if (status !== 400) return `status ${status}, expected 400 ${canonical(expected).slice(0, 160)}`;
-  if (expected === 'nul') {
+  if ('unstorable' in expected && expected.unstorable instanceof Set) {
     const values = isObj(got) ? Object.values(got) : [];
-    const ok = values.length === 1 && canonical(values[0]) === canonical(['Null characters are not allowed.']);
+    const message = Array.isArray(values[0]) && values[0].length === 1 ? values[0][0] : undefined;
+    const ok = values.length === 1 && typeof message === 'string' && expected.unstorable.has(message);
     return ok
       ? undefined
-      : `expected one field with "Null characters are not allowed.", got ${canonical(got).slice(0, 160)}`;
+      : `expected one field with one of ${canonical([...expected.unstorable])}, got ${canonical(got).slice(0, 160)}`;
   }
   return canonical(got) === canonical(expected)
     ? undefined
@@ -1699,8 +1690,9 @@ const tokenFor = (proc: Proc) =>
 const asSent = (v: unknown): unknown => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 
 /** The exact 400 a case must get, or undefined when its schema and the configured limits accept it. */
-function expected400(proc: Proc, seen: unknown): FieldErrors | 'nul' | undefined {
-  if (hasNulChar(seen)) return 'nul';
+function expected400(proc: Proc, seen: unknown): Expected400 | undefined {
+  const unstorable = unstorableTextReasons(seen);
+  if (unstorable.size > 0) return { unstorable };
   return schemaRefusal(proc, seen) ?? configRefusal(proc, seen, h.config);
 }
 
@@ -1789,11 +1781,7 @@ function buildSchemaSend(s: SchemaSend): Sent {
  * A subscription case its schema refuses: tRPC answers 200 with a server-sent-events stream whose one message is
  * the error, and ends it (valid input would stream until closed, so only refused cases can go through app.inject).
  */
-async function subscriptionRefusal(
-  proc: Proc,
-  c: SchemaCase,
-  expected: FieldErrors | 'nul',
-): Promise<string | undefined> {
+async function subscriptionRefusal(proc: Proc, c: SchemaCase, expected: Expected400): Promise<string | undefined> {
   const seen = asSent(c.input);
   const text = seen === undefined ? '' : `?input=${enc(JSON.stringify(seen))}`;
   const auth = bearerOf(tokenFor(proc));

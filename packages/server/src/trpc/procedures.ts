@@ -12,13 +12,29 @@ const convertErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-/** The path of the first string holding U+0000 in an input (iterative: inputs can be nested thousands deep). */
-function nulCharField(input: unknown): string | undefined {
+/** Why a string cannot be stored as sent, or undefined when it can. */
+function unstorableText(value: string): string | undefined {
+  if (value.includes('\u0000')) return 'Null characters are not allowed.';
+  // A UTF-16 surrogate without its pair is not a character: PostgreSQL refuses it in jsonb (the audit entry's
+  // before/after) and text would store U+FFFD in its place. Refused instead of stored altered.
+  if (LONE_SURROGATE.test(value)) return 'Unpaired surrogate characters are not allowed.';
+  return undefined;
+}
+
+/** In a `u` regular expression, \p{Cs} matches only surrogates that are not half of a pair. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * The path of the first string in an input that cannot be stored as sent, with the reason (iterative: inputs can
+ * be nested thousands deep).
+ */
+function unstorableField(input: unknown): [string, string] | undefined {
   const stack: [unknown, string][] = [[input, '']];
   while (stack.length > 0) {
     const [value, path] = stack.pop()!;
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) return path || 'non_field_errors';
+      const reason = unstorableText(value);
+      if (reason) return [path || 'non_field_errors', reason];
     } else if (value !== null && typeof value === 'object') {
       for (const [key, child] of Object.entries(value)) stack.push([child, path ? `${path}.${key}` : key]);
     }
@@ -28,16 +44,17 @@ function nulCharField(input: unknown): string | undefined {
 
 /**
  * U+0000 cannot be stored in PostgreSQL text; Sequelize rewrites it to the two characters "\0", which alters the
- * value and can overflow a varchar. Refused like DRF did ("Null characters are not allowed.").
+ * value and can overflow a varchar. Refused like DRF did ("Null characters are not allowed."), and so are unpaired
+ * surrogates (see unstorableText).
  */
-const refuseNulChars = t.middleware(async ({ getRawInput, next }) => {
-  const field = nulCharField(await getRawInput());
-  if (field) throw AppError.validation(Object.fromEntries([[field, ['Null characters are not allowed.']]]));
+const refuseUnstorableText = t.middleware(async ({ getRawInput, next }) => {
+  const found = unstorableField(await getRawInput());
+  if (found) throw AppError.validation(Object.fromEntries([[found[0], [found[1]]]]));
   return next();
 });
 
 export const router = t.router;
-export const publicProcedure = t.procedure.use(convertErrors).use(refuseNulChars);
+export const publicProcedure = t.procedure.use(convertErrors).use(refuseUnstorableText);
 
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const { user, session } = await ctx.services.auth.authenticateSession(ctx.authorization);

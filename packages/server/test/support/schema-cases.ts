@@ -324,11 +324,22 @@ export function schemaRefusal(p: ProcedureUnderTest, input: unknown): FieldError
 }
 
 /** Whether any string value in the input holds U+0000 (refused before the schema runs: PostgreSQL cannot store it). */
-export function hasNulChar(input: unknown, depth = 0): boolean {
-  if (depth > 50) return false;
-  if (typeof input === 'string') return input.includes('\u0000');
-  if (input && typeof input === 'object') return Object.values(input).some((v) => hasNulChar(v, depth + 1));
-  return false;
+/** The refusal messages of strings the server cannot store as sent (procedures.ts refuseUnstorableText), per kind. */
+export const UNSTORABLE = {
+  nul: 'Null characters are not allowed.',
+  loneSurrogate: 'Unpaired surrogate characters are not allowed.',
+} as const;
+
+/** The messages the server may answer for the unstorable strings in an input (it names the first it finds). */
+export function unstorableTextReasons(input: unknown, depth = 0, found = new Set<string>()): Set<string> {
+  if (depth > 50) return found;
+  if (typeof input === 'string') {
+    if (input.includes('\u0000')) found.add(UNSTORABLE.nul);
+    if (/\p{Cs}/u.test(input)) found.add(UNSTORABLE.loneSurrogate);
+  } else if (input && typeof input === 'object') {
+    for (const v of Object.values(input)) unstorableTextReasons(v, depth + 1, found);
+  }
+  return found;
 }
 
 /**
