@@ -172,7 +172,10 @@ function isStreamLike(value: unknown): boolean {
   );
 }
 
-/** Status and headers as resolveResponse's initResponse sets them (responseMeta last), then the JSON. */
+/**
+ * Status and headers as resolveResponse's initResponse sets them (responseMeta last), then the JSON — as bytes, or
+ * Fastify would add `; charset=utf-8` to the content type tRPC sends bare.
+ */
 function send(
   opts: TrpcOptions,
   reply: FastifyReply,
@@ -210,7 +213,7 @@ function send(
   return reply
     .code(status)
     .headers(headers)
-    .send(JSON.stringify(transformTRPCResponse(opts.router._def._config, body as never)));
+    .send(Buffer.from(JSON.stringify(transformTRPCResponse(opts.router._def._config, body as never))));
 }
 
 /** Registered with a prefix (e.g. `/trpc`), like fastifyTRPCPlugin, whose routes and body parsing it keeps. */
