@@ -53,14 +53,14 @@ afterAll(async () => {
 const FRAMING = new Set(['date', 'content-length', 'transfer-encoding', 'connection', 'keep-alive']);
 
 async function both(req: { method: InjectOptions['method']; url: string } & Omit<InjectOptions, 'method' | 'url'>) {
-  const answers = [];
-  for (const side of ['direct', 'ref'] as const) {
+  const answer = async (side: 'direct' | 'ref') => {
     errorsSeen[side] = [];
     const res = await pair.inject({ ...req, url: `/${side}/${req.url}` });
     const headers = Object.fromEntries(Object.entries(res.headers).filter(([k]) => !FRAMING.has(k)));
-    answers.push({ status: res.statusCode, headers, body: res.body, onError: errorsSeen[side] });
-  }
-  return { direct: answers[0], ref: answers[1] };
+    return { status: res.statusCode, headers, body: res.body, onError: errorsSeen[side] };
+  };
+  const direct = await answer('direct');
+  return { direct, ref: await answer('ref') };
 }
 
 const auth = () => ({ authorization: `Bearer ${alice.access}` });
