@@ -131,6 +131,42 @@ describe('the direct tRPC path answers as @trpc/server does', () => {
     expect(direct).toEqual(ref);
   });
 
+  it('a batch of one call (httpBatchLink): query and mutation, success and errors, inputs not keyed "0"', async () => {
+    const event = await createEvent(h, { capacity: 2 });
+    const q = (v: unknown) => `&input=${encodeURIComponent(JSON.stringify(v))}`;
+    const gets = [
+      `events.byId?batch=1${q({ 0: { id: event.id } })}`,
+      `events.byId?batch=1${q({ 0: { id: 'x' } })}`,
+      `events.byId?batch=1${q([{ id: event.id }])}`,
+      `events.byId?batch=1${q({ 1: { id: event.id } })}`,
+      'events.byId?batch=1&input=%7B',
+      'reservations.list?batch=1',
+      `events.byId?input=${encodeURIComponent(JSON.stringify({ 0: { id: event.id } }))}&batch=1`,
+      `events.byId?batch=2${q({ 0: { id: event.id } })}`,
+      `events.byId?batch=1&connectionParams=%7B%7D${q({ 0: { id: event.id } })}`,
+    ];
+    for (const url of gets) {
+      const { direct, ref } = await both({ method: 'GET', url, headers: auth() });
+      expect({ url, ...direct }).toEqual({ url, ...ref });
+    }
+    const posts = [
+      JSON.stringify({ 0: { event_id: event.id, quantity: 1, idempotency_key: `batch-${event.id}` } }),
+      JSON.stringify({ 0: { event_id: event.id, quantity: 5 } }),
+      JSON.stringify({ event_id: event.id }),
+      'null',
+      '',
+    ];
+    for (const payload of posts) {
+      const { direct, ref } = await both({
+        method: 'POST',
+        url: 'reservations.createHold?batch=1',
+        headers: { ...auth(), ...json },
+        payload,
+      });
+      expect({ payload, ...direct }).toEqual({ payload, ...ref });
+    }
+  });
+
   it('what it hands to tRPC: wrong methods, unknown paths, batches, streaming, HEAD, other content types', async () => {
     const event = await createEvent(h);
     const cases: ({ method: InjectOptions['method']; url: string } & Omit<InjectOptions, 'method' | 'url'>)[] = [
@@ -176,7 +212,7 @@ describe('the direct tRPC path answers as @trpc/server does', () => {
 });
 
 describe('the direct path in the app', () => {
-  it('answers a single mutation without building a Fetch Request (and a batch still through tRPC)', async () => {
+  it('answers a single mutation and a batch of one without building a Fetch Request (a batch of two: tRPC)', async () => {
     const event = await createEvent(h);
     const RealRequest = globalThis.Request;
     let built = 0;
@@ -190,9 +226,16 @@ describe('the direct path in the app', () => {
       const held = await trpc(h, 'mutation', 'reservations.createHold', { event_id: event.id }, alice.access);
       expect(held.status).toBe(200);
       expect(built).toBe(0);
-      const batch = await h.app.inject({
+      const one = await h.app.inject({
         method: 'GET',
         url: `/trpc/events.byId?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: { id: event.id } }))}`,
+        headers: auth(),
+      });
+      expect(one.statusCode).toBe(200);
+      expect(built).toBe(0);
+      const batch = await h.app.inject({
+        method: 'GET',
+        url: `/trpc/events.byId,events.byId?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: { id: event.id }, 1: { id: event.id } }))}`,
         headers: auth(),
       });
       expect(batch.statusCode).toBe(200);

@@ -46,6 +46,8 @@ interface DirectCall {
   procedure: Procedure;
   /** The input as the client sent it: the JSON body or ?input=, undefined when absent. */
   rawJson: string | undefined;
+  /** A batch of this one call (?batch=1, as httpBatchLink sends a lone call): inputs keyed "0", answers in an array. */
+  batch: boolean;
 }
 
 /** `application/json` as tRPC matches it: case-insensitive, parameters ignored. */
@@ -62,7 +64,17 @@ function asksForStreaming(request: FastifyRequest): boolean {
   );
 }
 
-function directCallOf(request: FastifyRequest, path: string, router: AnyTRPCRouter): DirectCall | undefined {
+/** The query string when it holds nothing but `batch=1` and (GET) `input`: else undefined, tRPC's to read. */
+function plainQuery(search: string, method: 'GET' | 'POST'): URLSearchParams | undefined {
+  const params = new URLSearchParams(search);
+  for (const key of params.keys()) {
+    if (key === 'batch' ? params.get('batch') !== '1' : key !== 'input' || method !== 'GET') return undefined;
+  }
+  return params;
+}
+
+function directCallOf(opts: TrpcOptions, request: FastifyRequest, path: string): DirectCall | undefined {
+  const { router } = opts;
   const method = request.method;
   if (method !== 'POST' && method !== 'GET') return undefined;
   // Paths with a batch separator or %-escapes are tRPC's to decode and split.
@@ -74,20 +86,38 @@ function directCallOf(request: FastifyRequest, path: string, router: AnyTRPCRout
   if (asksForStreaming(request)) return undefined;
   const url = request.raw.url ?? '';
   const q = url.indexOf('?');
+  const params = q === -1 ? undefined : plainQuery(url.slice(q + 1), method);
+  if (q !== -1 && !params) return undefined;
+  const batch = params?.get('batch') === '1';
+  // Batching switched off, or capped: tRPC's answer.
+  if (batch && (opts.allowBatching === false || opts.batching?.enabled === false || opts.maxBatchSize !== undefined)) {
+    return undefined;
+  }
   if (method === 'POST') {
-    // POST: a JSON body (the tRPC scope's parser keeps it as text) and no query (batch=1, connectionParams).
-    if (q !== -1 || !isJsonContentType(request.headers['content-type'])) return undefined;
+    // POST: a JSON body, which the tRPC scope's parser keeps as text.
+    if (!isJsonContentType(request.headers['content-type'])) return undefined;
     const body: unknown = request.body;
     if (body !== undefined && typeof body !== 'string') return undefined;
-    return { path, type, procedure, rawJson: body === '' ? undefined : body };
+    return { path, type, procedure, rawJson: body === '' ? undefined : body, batch };
   }
-  // GET: content type absent or JSON (tRPC reads nothing else), and the input in ?input= only.
+  // GET: content type absent or JSON (tRPC reads nothing else), the input in ?input=.
   const contentType = request.headers['content-type'];
   if (contentType !== undefined && !isJsonContentType(contentType)) return undefined;
-  if (q === -1) return { path, type, procedure, rawJson: undefined };
-  const params = new URLSearchParams(url.slice(q + 1));
-  if (params.has('batch') || params.has('connectionParams')) return undefined;
-  return { path, type, procedure, rawJson: params.get('input') || undefined };
+  return { path, type, procedure, rawJson: params?.get('input') || undefined, batch };
+}
+
+const BATCH_INPUT_REFUSAL = '"input" needs to be an object when doing a batch call';
+
+/** The call's input from its JSON as tRPC's JSON content handler reads it (a batch's is under "0"). */
+function parseInput(call: DirectCall, config: AnyTRPCRouter['_def']['_config']): unknown {
+  if (call.rawJson === undefined) return undefined;
+  const parsed: unknown = JSON.parse(call.rawJson);
+  if (!call.batch) return config.transformer.input.deserialize(parsed);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: BATCH_INPUT_REFUSAL });
+  }
+  const first = (parsed as Record<string, unknown>)[0];
+  return first === undefined ? undefined : config.transformer.input.deserialize(first);
 }
 
 /** The client going away aborts the call's signal, as tRPC's Request signal does. */
@@ -115,8 +145,9 @@ async function answerDirectly(
   const getRawInput = () =>
     (inputRead ??= (async () => {
       try {
-        input = call.rawJson === undefined ? undefined : config.transformer.input.deserialize(JSON.parse(call.rawJson));
+        input = parseInput(call, config);
       } catch (cause) {
+        if (cause instanceof TRPCError) throw cause;
         throw new TRPCError({
           code: 'BAD_REQUEST',
           message: cause instanceof Error ? cause.message : 'Invalid input',
@@ -126,7 +157,7 @@ async function answerDirectly(
       return input;
     })());
   const info: TRPCRequestInfo = {
-    isBatchCall: false,
+    isBatchCall: call.batch,
     accept: null,
     type: call.type,
     calls: [{ path: call.path, procedure: call.procedure, batchIndex: 0, getRawInput, result: () => input }],
@@ -146,7 +177,11 @@ async function answerDirectly(
     opts.onError?.({ error, path: call.path, input, ctx, type: call.type, req: request });
   }
   if (!error && isStreamLike(data)) {
-    // resolveResponse refuses it outside the call (its outer catch): no path, no input.
+    // A batch answers it as the call's error (not reported to onError).
+    if (call.batch) error = new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: STREAM_REFUSAL });
+  }
+  if (!error && isStreamLike(data)) {
+    // A single call: resolveResponse refuses it outside the call (its outer catch): no path, no input.
     const refused = new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: STREAM_REFUSAL });
     opts.onError?.({ error: refused, path: undefined, input: undefined, ctx, type: call.type, req: request });
     const shape = getErrorShape({ config, error: refused, type: call.type, path: undefined, input: undefined, ctx });
@@ -181,21 +216,22 @@ function send(
   reply: FastifyReply,
   info: TRPCRequestInfo,
   ctx: unknown,
-  body: { error: unknown } | { result: { data: unknown } },
+  item: { error: unknown } | { result: { data: unknown } },
   error: TRPCError | undefined,
 ): FastifyReply {
   const call = info.calls[0];
+  const config = opts.router._def._config;
   const headers: Record<string, string | string[]> = {
     vary: 'trpc-accept, accept',
     'content-type': 'application/json',
   };
-  let status = getHTTPStatusCode([body as never], error ? [error] : []);
+  let status = getHTTPStatusCode([item as never], error ? [error] : []);
   const meta = opts.responseMeta?.({
     ctx: ctx as never,
     info,
     paths: call ? [call.path] : [],
     type: info.type,
-    data: [body as never],
+    data: [item as never],
     errors: error ? [error] : [],
     eagerGeneration: false,
   });
@@ -213,7 +249,9 @@ function send(
   return reply
     .code(status)
     .headers(headers)
-    .send(Buffer.from(JSON.stringify(transformTRPCResponse(opts.router._def._config, body as never))));
+    .send(
+      Buffer.from(JSON.stringify(transformTRPCResponse(config, info.isBatchCall ? [item as never] : (item as never)))),
+    );
 }
 
 /** Registered with a prefix (e.g. `/trpc`), like fastifyTRPCPlugin, whose routes and body parsing it keeps. */
@@ -230,7 +268,7 @@ export async function trpcTransport<TRouter extends AnyTRPCRouter>(
 
   app.all<{ Params: { path: string } }>('/:path', async (request, reply) => {
     const { path } = request.params;
-    const call = directCallOf(request, path, opts.router);
+    const call = directCallOf(opts, request, path);
     if (call) return answerDirectly(opts, request, reply, call);
     await fastifyRequestHandler({ ...opts, req: request, res: reply, path });
     return reply;
