@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
 import { AppError } from '../src/errors';
-import { responseMetaFor } from '../src/http/response-meta';
+import { responseMetaFor } from '../src/transports/response-meta';
 import { appRouter, type AppRouter } from '../src/router';
-import { trpcTransport, type TrpcTransportOptions } from '../src/transports/trpc-handler';
+import { trpcRoutes, type TrpcRoutesOptions } from '../src/transports/trpc-handler';
 import { contextFactory, type AuthAttemptLimiter } from '../src/trpc/context';
 import { createEvent, createHarness, createUser, trpc, type Harness, type TestUser } from './support/harness';
 
@@ -25,11 +25,11 @@ const limiter: AuthAttemptLimiter = async (_req, kind) => {
   }
 };
 
-function optionsFor(side: 'direct' | 'ref'): TrpcTransportOptions<AppRouter>['trpcOptions'] {
+function optionsFor(side: 'direct' | 'ref'): TrpcRoutesOptions<AppRouter>['trpcOptions'] {
   return {
     router: appRouter,
     createContext: contextFactory(h.rt.services, 'trpc', limiter, ''),
-    responseMeta: responseMetaFor(appRouter, { successStatus: false }),
+    responseMeta: responseMetaFor(appRouter, { transport: 'trpc' }),
     onError: ({ error, path, type, input }) => {
       errorsSeen[side].push({ code: error.code, message: error.message, path, type, input });
     },
@@ -40,7 +40,7 @@ beforeAll(async () => {
   h = await createHarness();
   alice = await createUser(h);
   pair = Fastify({ genReqId: () => 'fixed-request-id' });
-  await pair.register(trpcTransport<AppRouter>, { prefix: '/direct', trpcOptions: optionsFor('direct') });
+  await pair.register(trpcRoutes<AppRouter>, { prefix: '/direct', trpcOptions: optionsFor('direct') });
   await pair.register(fastifyTRPCPlugin, { prefix: '/ref', trpcOptions: optionsFor('ref') });
   await pair.ready();
 });

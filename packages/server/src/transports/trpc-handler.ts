@@ -23,12 +23,12 @@ import { fastifyRequestHandler, type FastifyTRPCPluginOptions } from '@trpc/serv
 import { getHTTPStatusCode, type TRPCRequestInfo } from '@trpc/server/http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-export interface TrpcTransportOptions<TRouter extends AnyTRPCRouter> {
+export interface TrpcRoutesOptions<TRouter extends AnyTRPCRouter> {
   /** The options of fastifyTRPCPlugin (method override is not taken: the direct path would not honour it). */
   trpcOptions: Omit<FastifyTRPCPluginOptions<TRouter>['trpcOptions'], 'allowMethodOverride'>;
 }
 
-type TrpcOptions = TrpcTransportOptions<AnyTRPCRouter>['trpcOptions'];
+type TrpcOptions = TrpcRoutesOptions<AnyTRPCRouter>['trpcOptions'];
 type Procedure = AnyTRPCProcedure & ((opts: ProcedureCall) => Promise<unknown>);
 interface ProcedureCall {
   path: string;
@@ -255,9 +255,9 @@ function send(
 }
 
 /** Registered with a prefix (e.g. `/trpc`), like fastifyTRPCPlugin, whose routes and body parsing it keeps. */
-export async function trpcTransport<TRouter extends AnyTRPCRouter>(
+export async function trpcRoutes<TRouter extends AnyTRPCRouter>(
   app: FastifyInstance,
-  { trpcOptions }: TrpcTransportOptions<TRouter>,
+  { trpcOptions }: TrpcRoutesOptions<TRouter>,
 ): Promise<void> {
   const opts = trpcOptions as TrpcOptions;
   // As fastifyTRPCPlugin: tRPC reads the bodies itself, so this scope's parsers keep them as they came.
