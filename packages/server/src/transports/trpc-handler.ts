@@ -1,5 +1,5 @@
 // tRPC at /trpc: the routes of @trpc/server's fastifyTRPCPlugin, with a direct path for the common request — one
-// unbatched query (GET) or mutation (POST) with a JSON input, answered with JSON.
+// query (GET) or mutation (POST) with a JSON input, alone or as a batch of one (httpBatchLink's lone call).
 //
 // Why: tRPC's Fastify adapter turns every request into a Fetch `Request` (a URL, a Headers copy, a body stream, an
 // AbortController), chains five AbortSignals in resolveResponse, and hands Fastify a `Response` whose body Fastify
@@ -9,7 +9,7 @@
 // limits, input validation, the domain error mapping) run unchanged — and shapes the answer with tRPC's own
 // getErrorShape (so the router's errorFormatter), getHTTPStatusCode and transformTRPCResponse, and the router
 // options' responseMeta and onError, as resolveResponse does for one call. Everything it does not take goes to
-// tRPC's fastifyRequestHandler untouched: batches, subscriptions (SSE), HEAD, other content types, streaming
+// tRPC's fastifyRequestHandler untouched: batches of several calls, subscriptions (SSE), HEAD, other content types, streaming
 // (jsonl) accept headers, connection params, a method the procedure does not serve (405), unknown paths (404).
 import {
   getErrorShape,
