@@ -9,8 +9,9 @@
 // limits, input validation, the domain error mapping) run unchanged — and shapes the answer with tRPC's own
 // getErrorShape (so the router's errorFormatter), getHTTPStatusCode and transformTRPCResponse, and the router
 // options' responseMeta and onError, as resolveResponse does for one call. Everything it does not take goes to
-// tRPC's fastifyRequestHandler untouched: batches of several calls, subscriptions (SSE), HEAD, other content types, streaming
-// (jsonl) accept headers, connection params, a method the procedure does not serve (405), unknown paths (404).
+// tRPC's fastifyRequestHandler untouched: batches of several calls, subscriptions (SSE), HEAD, other content
+// types, streaming (jsonl) accept headers, connection params, a method the procedure does not serve (405), unknown
+// paths (404).
 import {
   getErrorShape,
   getTRPCErrorFromUnknown,
