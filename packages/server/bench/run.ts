@@ -221,7 +221,8 @@ async function runScenarios(ctx: Ctx): Promise<Row[]> {
         kind: 'api',
         m,
         ratios,
-        targets: [target('within 10% of REST', ratios, 1, { min: 0.9, max: 1.1 })],
+        // The transport the SDK uses must not be the slow one (issue 19: tRPC >= 0.95 x REST); faster is fine.
+        targets: [target('≥ 0.95 × REST', ratios, 1, { min: 0.95 })],
       },
       { id: '2c', scenario: ceilingLabel, kind: 'ceiling', m: c, ratios: [], targets: [] },
     );
