@@ -8,12 +8,11 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { createBenchDatabase } from './lib/database';
 import { dynamicPost, getAsUsers, httpRun, postAsUsers, round, type Measurement } from './lib/load';
 import { median } from './lib/report';
 import { newHotEvent, seed } from './lib/seed';
 import { SERVER_DIR, startServer, type ApiServer } from './lib/server';
+import { openBenchWorkspace } from './lib/workspace';
 
 const SCENARIOS = ['rest-hot', 'trpc-hot', 'list', 'spread'] as const;
 const USAGE = `Usage: node bench/dist/ab.js [options]
@@ -76,19 +75,7 @@ async function main(): Promise<void> {
   );
   budget.unref();
 
-  const db = await createBenchDatabase(
-    values['database-url'] ?? (process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'),
-  );
-  const servers: ApiServer[] = [];
-  const sql = new pg.Client({ connectionString: db.url });
-  const stopAll = async () => {
-    await Promise.all(servers.map((s) => s.stop().catch(() => undefined)));
-    await sql.end().catch(() => undefined);
-    await db.drop().catch((e: unknown) => log(`drop failed: ${String(e)}`));
-  };
-  process.on('SIGINT', () => void stopAll().finally(() => process.exit(130)));
-  process.on('SIGTERM', () => void stopAll().finally(() => process.exit(143)));
-  process.on('exit', () => servers.forEach((s) => s.killNow()));
+  const { db, sql, servers, stopAll } = await openBenchWorkspace(values['database-url'], log);
   try {
     const jwtSecret = randomBytes(36).toString('base64url');
     for (const build of builds) {

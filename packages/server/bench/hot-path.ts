@@ -13,13 +13,13 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { ceilingRun, type HoldShape } from './lib/ceiling';
-import { createBenchDatabase } from './lib/database';
 import { dynamicPost, httpRun, postAsUsers, round, type Measurement } from './lib/load';
 import { median } from './lib/report';
 import { newHotEvent, seed } from './lib/seed';
 import { holdBatches, SERVER_DIR, startServer, type ApiServer } from './lib/server';
+import { openBenchWorkspace } from './lib/workspace';
 
 const USAGE = `Usage: node bench/dist/hot-path.js [options]
   --rounds N        interleaved rounds of parts 1 and 2 (default 3)
@@ -108,19 +108,7 @@ async function main(): Promise<void> {
   const growStep = Number(values['grow-step']);
   const toggleNames = (values.toggles ?? '').split(',').filter((t) => t && t !== 'none');
 
-  const db = await createBenchDatabase(
-    values['database-url'] ?? (process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'),
-  );
-  const servers: ApiServer[] = [];
-  const sql = new pg.Client({ connectionString: db.url });
-  const stopAll = async () => {
-    await Promise.all(servers.map((s) => s.stop().catch(() => undefined)));
-    await sql.end().catch(() => undefined);
-    await db.drop().catch((e: unknown) => log(`drop failed: ${String(e)}`));
-  };
-  process.on('SIGINT', () => void stopAll().finally(() => process.exit(130)));
-  process.on('SIGTERM', () => void stopAll().finally(() => process.exit(143)));
-  process.on('exit', () => servers.forEach((s) => s.killNow()));
+  const { db, sql, servers, stopAll } = await openBenchWorkspace(values['database-url'], log);
   try {
     const settings = { databaseUrl: db.url, pool, bcryptCost: 4, jwtSecret: randomBytes(36).toString('base64url') };
     const api = await startServer({ ...settings, nodeArgs: [], dir: SERVER_DIR });

@@ -8,6 +8,7 @@ import { Client } from 'pg';
 import { QueryTypes } from 'sequelize';
 import { auditOf } from './support/audit';
 import { createEvent, createHarness, createUser, ledger, rest, type Harness, type TestUser } from './support/harness';
+import { queuedBehind } from '@holdfast/test-kit';
 
 let h: Harness;
 let admin: TestUser;
@@ -60,26 +61,6 @@ async function violations(eventId: number, reservationId: number, successfulCall
   return problems;
 }
 
-/**
- * Resolves once `n` statements queue behind the blocker's row lock: blocked by it, or by a waiter ahead of them
- * (the first waiter holds the row's tuple lock while it waits for the blocker's transaction).
- */
-async function waitersBehind(blockerPid: number, n: number): Promise<void> {
-  for (;;) {
-    const r = await observer.query<{ n: number }>(
-      `WITH RECURSIVE queued(pid) AS (
-         SELECT pid FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))
-         UNION
-         SELECT a.pid FROM pg_stat_activity a JOIN queued q ON q.pid = ANY(pg_blocking_pids(a.pid))
-       )
-       SELECT count(*)::int AS n FROM queued`,
-      [blockerPid],
-    );
-    if ((r.rows[0]?.n ?? 0) >= n) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 describe('admin cancel vs owner confirm vs worker expiry', () => {
   it('ends one way only, with exact counters, over many rounds (live and lapsed holds)', async () => {
     const event = await createEvent(h, { capacity: 100 });
@@ -107,7 +88,7 @@ describe('admin cancel vs owner confirm vs worker expiry', () => {
         h.rt.services.reservations.expireOverdueHolds(),
       ]);
       // The sweep only queues when it has something to expire.
-      await waitersBehind(locked.rows[0]!.pid, lapsed ? 3 : 2);
+      await queuedBehind(observer, locked.rows[0]!.pid, lapsed ? 3 : 2);
       await blocker.query('COMMIT');
       const [cancel, confirm] = await calls;
       for (const r of [cancel, confirm]) {

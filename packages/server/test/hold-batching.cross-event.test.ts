@@ -12,6 +12,7 @@ import type { AuthUser } from '../src/modules/auth/auth-user';
 import { HoldLedger, type EventLocking } from '../src/modules/reservations/hold-ledger';
 import { LOCK_EVENTS_IN_GIVEN_ORDER } from './support/event-locking';
 import { createEvent, createHarness, createUser, ledger, type Harness, type TestUser } from './support/harness';
+import { queuedBehind } from '@holdfast/test-kit';
 
 const asAuthUser = (u: TestUser): AuthUser => ({ id: u.id, username: u.username, email: u.email, isSuperuser: false });
 
@@ -198,23 +199,6 @@ async function raceOverlappingBatches(
     await Promise.all([blocker.end(), observer.end()]);
   }
   return failures;
-}
-
-/** Resolves once `n` statements wait behind the blocker: blocked by it, or by a waiter queued ahead of them. */
-async function queuedBehind(observer: Client, blockerPid: number, n: number): Promise<void> {
-  for (;;) {
-    const r = await observer.query<{ n: number }>(
-      `WITH RECURSIVE queued(pid) AS (
-         SELECT pid FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))
-         UNION
-         SELECT a.pid FROM pg_stat_activity a JOIN queued q ON q.pid = ANY(pg_blocking_pids(a.pid))
-       )
-       SELECT count(*)::int AS n FROM queued`,
-      [blockerPid],
-    );
-    if ((r.rows[0]?.n ?? 0) >= n) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 function shuffled<T>(items: readonly T[]): T[] {

@@ -4,6 +4,7 @@
 export * from './browser';
 export * from './database';
 export * from './harness';
+export * from './lock-queue';
 export * from './mongo';
 export * from './network';
 export * from './private-postgres';

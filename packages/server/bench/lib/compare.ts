@@ -8,7 +8,7 @@
 // against a real balancer (packages/server/topology runs nginx for that).
 import type pg from 'pg';
 import { dynamicPost, getAsUsers, httpRun, postAsUsers, round, type Measurement } from './load';
-import { median } from './report';
+import { median, summedCounts } from './report';
 import { newHotEvent } from './seed';
 import type { ApiServer } from './server';
 
@@ -102,12 +102,7 @@ export function combine(parts: Measurement[]): Measurement {
     ),
     p50: max((m) => m.p50),
     p99: max((m) => m.p99),
-    errors: sum((m) => m.errors),
-    non2xx: sum((m) => m.non2xx),
-    socketErrors: sum((m) => m.socketErrors),
-    timeouts: sum((m) => m.timeouts),
-    total: sum((m) => m.total),
-    ok: sum((m) => m.ok),
+    ...summedCounts(parts),
     durationS: max((m) => m.durationS),
     statusCodes: {},
     rssPeakMb: max((m) => m.rssPeakMb ?? 0),

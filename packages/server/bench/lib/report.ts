@@ -6,6 +6,21 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Measurement } from './load';
 
+/** The counters of several measurements added up: requests sent, answered 2xx, and each kind of failure. */
+export function summedCounts(
+  ms: readonly Measurement[],
+): Pick<Measurement, 'errors' | 'non2xx' | 'socketErrors' | 'timeouts' | 'total' | 'ok'> {
+  const sum = (f: (m: Measurement) => number) => ms.reduce((n, m) => n + f(m), 0);
+  return {
+    errors: sum((m) => m.errors),
+    non2xx: sum((m) => m.non2xx),
+    socketErrors: sum((m) => m.socketErrors),
+    timeouts: sum((m) => m.timeouts),
+    total: sum((m) => m.total),
+    ok: sum((m) => m.ok),
+  };
+}
+
 export interface Ratio {
   value: number;
   /** What the value is a ratio to, e.g. "ceiling" or "healthz". */
@@ -54,12 +69,7 @@ export function combinePasses(passes: Row[][]): Row[] {
       rps: Math.round(median(ms.map((x) => x.rps)) * 10) / 10,
       p50: median(ms.map((x) => x.p50)),
       p99: median(ms.map((x) => x.p99)),
-      errors: sum((x) => x.errors),
-      non2xx: sum((x) => x.non2xx),
-      socketErrors: sum((x) => x.socketErrors),
-      timeouts: sum((x) => x.timeouts),
-      total: sum((x) => x.total),
-      ok: sum((x) => x.ok),
+      ...summedCounts(ms),
       durationS: sum((x) => x.durationS),
       passes: ms.map((x) => x.rps),
       ...(row.m.rssPeakMb !== undefined ? { rssPeakMb: Math.max(...ms.map((x) => x.rssPeakMb ?? 0)) } : {}),
