@@ -6,26 +6,26 @@ import { AuditTable } from '../components/audit-table';
 import { ChoiceFilter, DateFilter, FilterBar, IdFilter, type Choice } from '../components/filter-bar';
 import { PagedResults } from '../components/query-state';
 import { PageHeader } from '../components/ui';
-import { AUDIT_OBJECT_TYPES, auditFilters, dayBound, type InputOf } from './filters';
+import { AUDIT_OBJECT_TYPES, auditFilters, dayBound, everyMember, type AuditActionCode, type InputOf } from './filters';
 import { useFilters } from './use-filters';
 
 type AuditInput = InputOf<RouterInputs['admin']['audit']['list']>;
 
-export const AUDIT_ACTIONS = [
-  'event.create',
-  'event.update',
-  'event.delete',
-  'reservation.hold',
-  'reservation.confirm',
-  'reservation.cancel',
-  'reservation.expire',
-  'reservation.extend',
-  'user.register',
-  'user.update',
-  'user.set_password',
-  'auth.lockout',
-  'auth.refresh_reuse',
-] as const;
+export const AUDIT_ACTIONS = everyMember<AuditActionCode>({
+  'event.create': true,
+  'event.update': true,
+  'event.delete': true,
+  'reservation.hold': true,
+  'reservation.confirm': true,
+  'reservation.cancel': true,
+  'reservation.expire': true,
+  'reservation.extend': true,
+  'user.register': true,
+  'user.update': true,
+  'user.set_password': true,
+  'auth.lockout': true,
+  'auth.refresh_reuse': true,
+});
 
 /** A menu of codes: "Any" (no filter), then each code as it is written in the log. */
 function anyOr(codes: readonly string[]): Choice[] {

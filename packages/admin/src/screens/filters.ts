@@ -50,7 +50,25 @@ export const userFilters = {
   page: { kind: 'int', default: 1 },
 } satisfies FilterSpec;
 
-export const AUDIT_OBJECT_TYPES = ['event', 'reservation', 'user', 'auth'] as const;
+/**
+ * Every member of a string union from the API's types, each named once: the record must list each member (the
+ * compiler refuses a missing or an unknown one), so a code the server adds breaks this build instead of silently
+ * missing from a menu.
+ */
+export function everyMember<T extends string>(members: Record<T, true>): readonly T[] {
+  return Object.keys(members) as T[];
+}
+
+type AuditListInput = InputOf<RouterInputs['admin']['audit']['list']>;
+export type AuditObjectType = NonNullable<AuditListInput['object_type']>;
+export type AuditActionCode = NonNullable<AuditListInput['action']>;
+
+export const AUDIT_OBJECT_TYPES = everyMember<AuditObjectType>({
+  event: true,
+  reservation: true,
+  user: true,
+  auth: true,
+});
 
 export const auditFilters = {
   actor: { kind: 'int' },
