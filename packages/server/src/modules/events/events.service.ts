@@ -37,6 +37,15 @@ const withOverdue = {
 };
 const overdueOf = (e: Event) => Number(e.get('overdue_seats') ?? 0);
 
+/** The list filters as the page links repeat them (DRF keeps the query in `next` and `previous`). */
+function linkQueryOf(filters: Pick<EventListInput, 'is_active' | 'start_date' | 'end_date'>) {
+  return {
+    is_active: filters.is_active === undefined ? undefined : String(filters.is_active),
+    start_date: filters.start_date?.toISOString(),
+    end_date: filters.end_date?.toISOString(),
+  };
+}
+
 export class EventsService {
   /** @param ledger releases overdue holds before a capacity cut or a delete counts the seats taken. */
   constructor(
@@ -53,11 +62,7 @@ export class EventsService {
       {
         ...page,
         page: pageNo,
-        query: {
-          is_active: filters.is_active === undefined ? undefined : String(filters.is_active),
-          start_date: filters.start_date?.toISOString(),
-          end_date: filters.end_date?.toISOString(),
-        },
+        query: linkQueryOf(filters),
       },
       data.count,
       // A copy of the shared (frozen) array: the page is the caller's.
@@ -207,13 +212,7 @@ export class EventsService {
       {
         ...page,
         page: pageNo,
-        query: {
-          is_active: filters.is_active === undefined ? undefined : String(filters.is_active),
-          start_date: filters.start_date?.toISOString(),
-          end_date: filters.end_date?.toISOString(),
-          q: filters.q,
-          ordering: filters.ordering,
-        },
+        query: { ...linkQueryOf(filters), q: filters.q, ordering: filters.ordering },
       },
       count,
       rows.map((e) => toEventDto(e, overdueOf(e))),
